@@ -1,0 +1,94 @@
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { ValidationError, type Problem } from '../errors/errors.js';
+import { checkSchema } from './check-schema.js';
+import type { InputSpec, OutputSpec, ReturnItem, Skill, Step, StepType } from './model.js';
+import { locate, readYamlSource, type JsonPath, type YamlSource } from './yaml-source.js';
+
+const ACTIONS = ['tool', 'compute', 'skill', 'then'] as const;
+
+/** Load, schema-check and structurally check a skill file. Throws ValidationError with every problem. */
+export async function loadSkillFile(file: string): Promise<Skill> {
+  const { source, problems } = await readYamlSource(file);
+  if (problems.length) throw new ValidationError(problems);
+  const built = buildSkill(source);
+  if (!built.skill) throw new ValidationError(built.problems);
+  return built.skill;
+}
+
+/** Turn a parsed file into a Skill, collecting every problem in one pass. */
+export function buildSkill(source: YamlSource): { skill?: Skill; problems: Problem[] } {
+  const problems = checkSchema('skill', source);
+  if (problems.length) return { problems };
+  const raw = source.value as Record<string, unknown>;
+  const names = new Map<string, JsonPath>();
+  const report = (path: JsonPath, message: string, key = false): void => {
+    const pos = locate(source, path, { key });
+    problems.push({ file: source.file, line: pos.line, col: pos.col, code: 'VALIDATION', message });
+  };
+  const buildSteps = (items: unknown[], base: JsonPath): Array<Step | ReturnItem> =>
+    items.map((item, i) => {
+      const path = [...base, i];
+      const obj = item as Record<string, unknown>;
+      if ('return' in obj && !('name' in obj)) return { return: obj.return, line: locate(source, path).line };
+      return buildStep(obj, path);
+    });
+  const buildStep = (obj: Record<string, unknown>, path: JsonPath): Step => {
+    const name = typeof obj.name === 'string' ? obj.name : '';
+    if (!name) report(path, `step ${path.join('.')} needs a name`);
+    else if (names.has(name)) report([...path, 'name'], `duplicate step name '${name}' (first at ${names.get(name)!.join('.')})`);
+    else names.set(name, path);
+    const actions = ACTIONS.filter((a) => obj[a] !== undefined);
+    if (actions.length > 1) report(path, `step '${name}' has ${actions.join(' and ')}; a step does one of tool, compute, skill or then`);
+    if (obj.args !== undefined && obj.tool === undefined) report([...path, 'args'], `step '${name}' has args but no tool`, true);
+    if (obj.inputs !== undefined && obj.skill === undefined) report([...path, 'inputs'], `step '${name}' has inputs but no skill`, true);
+    const type: StepType = (actions[0] as StepType | undefined) ?? 'description';
+    const step = { ...(obj as object), name, type, line: locate(source, path).line } as Step;
+    if (typeof obj.compute === 'string') step.computeLine = codeLine(source, [...path, 'compute']);
+    if (Array.isArray(obj.then)) step.then = buildSteps(obj.then, [...path, 'then']);
+    return step;
+  };
+  const steps = buildSteps(raw.steps as unknown[], ['steps']).filter((s, i): s is Step => {
+    if ('type' in s) return true;
+    report(['steps', i], 'return: is only allowed inside then:');
+    return false;
+  });
+  const outputs = ((raw.outputs as Array<Record<string, unknown>> | undefined) ?? []).map((o, i): OutputSpec => {
+    const path = ['outputs', i];
+    if (o.value === undefined && o.compute === undefined) report(path, `output '${String(o.name)}' needs value or compute`);
+    const out = { ...(o as object), line: locate(source, path).line } as OutputSpec;
+    if (typeof o.compute === 'string') out.computeLine = codeLine(source, [...path, 'compute']);
+    return out;
+  });
+  const inputs = (raw.inputs as InputSpec[] | undefined) ?? [];
+  const seenInputs = new Set<string>();
+  inputs.forEach((input, i) => {
+    if (seenInputs.has(input.name)) report(['inputs', i, 'name'], `duplicate input '${input.name}'`);
+    seenInputs.add(input.name);
+  });
+  if (problems.length) return { problems };
+  const skill: Skill = {
+    name: raw.name as string,
+    description: raw.description as string | undefined,
+    version: raw.version as string | number | undefined,
+    inputs,
+    defaults: (raw.defaults as Record<string, unknown> | undefined) ?? {},
+    steps,
+    outputs,
+    computeTimeout: raw.compute_timeout as number | string | undefined,
+    file: source.file,
+  };
+  return { skill, problems };
+}
+
+/** The line where code in a (possibly block) scalar starts, so compute errors point at the right line. */
+function codeLine(source: YamlSource, path: JsonPath): number {
+  let node: unknown = source.doc.contents;
+  for (const seg of path) {
+    if (isMap(node)) node = node.items.find((p) => isScalar(p.key) && p.key.value === seg)?.value;
+    else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
+  }
+  const pos = locate(source, path);
+  const scalar = node as Node | undefined;
+  if (isScalar(scalar) && (scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED')) return pos.line + 1;
+  return pos.line;
+}

@@ -1,0 +1,85 @@
+import { homedir } from 'node:os';
+import type NunjucksModule from 'nunjucks';
+
+/**
+ * nunjucks is loaded lazily (it is the heaviest import on the per-run path) and configured once:
+ * autoescape OFF, because values go to argv and reports, not HTML (the seed turned `&` into `&amp;`
+ * in shell arguments); undefined names throw, but null renders as empty, as Jinja's `None` would
+ * render in Python without being an error.
+ */
+export interface Templating {
+  nunjucks: typeof NunjucksModule;
+  strict: NunjucksModule.Environment;
+  loose: NunjucksModule.Environment;
+}
+
+let loaded: Templating | undefined;
+let captured: unknown;
+
+export const CAPTURE = '__aiw_capture';
+
+export async function loadTemplating(): Promise<Templating> {
+  if (loaded) return loaded;
+  const mod = (await import('nunjucks')) as unknown as { default?: typeof NunjucksModule } & typeof NunjucksModule;
+  const nunjucks = mod.default ?? mod;
+  nunjucks.installJinjaCompat();
+  const runtime = (nunjucks as unknown as { runtime: Record<string, unknown> }).runtime;
+  const TemplateError = (nunjucks.lib as unknown as { TemplateError: new (m: string, l: number, c: number) => Error }).TemplateError;
+  // Only `undefined` (a name or key that does not exist) is an error; a null value renders empty.
+  runtime.ensureDefined = (val: unknown, lineno: number, colno: number) => {
+    if (val === undefined) throw new TemplateError('undefined value', lineno + 1, colno + 1);
+    return val;
+  };
+  const make = (throwOnUndefined: boolean) => {
+    const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined });
+    env.addGlobal(CAPTURE, (value: unknown) => {
+      captured = value;
+      return '';
+    });
+    env.addFilter('tojson', (value: unknown, indent?: number) => JSON.stringify(value, null, indent));
+    env.addFilter('to_json', (value: unknown, indent?: number) => JSON.stringify(value, null, indent));
+    env.addFilter('from_json', (value: string) => JSON.parse(value) as unknown);
+    addJinjaFilters(env);
+    // `~/.kube/config` in config files means the user's home, as it would in a shell.
+    env.addFilter('expanduser', (value: unknown) =>
+      typeof value === 'string' && (value === '~' || value.startsWith('~/')) ? `${homedir()}${value.slice(1)}` : value);
+    return env;
+  };
+  loaded = { nunjucks, strict: make(true), loose: make(false) };
+  return loaded;
+}
+
+export function templating(): Templating {
+  if (!loaded) throw new Error('internal: loadTemplating() must be awaited before rendering');
+  return loaded;
+}
+
+/** Take the value the last `__aiw_capture(...)` call saw; rendering is synchronous, so this is safe. */
+export function takeCaptured(): unknown {
+  const value = captured;
+  captured = undefined;
+  return value;
+}
+
+type Kwargs = { __keywords?: boolean; attribute?: string; default?: unknown };
+
+/** Jinja2 filters that nunjucks lacks and that skills ported from the seed use. */
+function addJinjaFilters(env: NunjucksModule.Environment): void {
+  const attr = (obj: unknown, path: string): unknown =>
+    path.split('.').reduce<unknown>((o, k) => (o === null || o === undefined ? undefined : (o as Record<string, unknown>)[k]), obj);
+  env.addFilter('map', function (this: unknown, list: unknown, ...args: unknown[]) {
+    const items = Array.isArray(list) ? list : [];
+    const kw = args.find((a): a is Kwargs => !!a && typeof a === 'object' && (a as Kwargs).__keywords === true);
+    if (kw?.attribute) return items.map((x) => attr(x, kw.attribute!) ?? kw.default);
+    const name = args[0];
+    if (typeof name === 'string') {
+      const filter = env.getFilter(name) as (...a: unknown[]) => unknown;
+      return items.map((x) => filter.call(this, x, ...args.slice(1).filter((a) => a !== kw)));
+    }
+    return items;
+  });
+  env.addFilter('unique', (list: unknown) => (Array.isArray(list) ? [...new Set(list)] : list));
+  env.addFilter('min', (list: unknown) => (Array.isArray(list) && list.length ? list.reduce((a, b) => (b < a ? b : a)) : undefined));
+  env.addFilter('max', (list: unknown) => (Array.isArray(list) && list.length ? list.reduce((a, b) => (b > a ? b : a)) : undefined));
+  env.addFilter('items', (obj: unknown) => (obj && typeof obj === 'object' ? Object.entries(obj) : []));
+}
