@@ -1,0 +1,104 @@
+import { AiwError } from '../errors/errors.js';
+import { renderString, renderValue, singleExpression, type Scope } from '../template/render.js';
+import { parseDuration } from './duration.js';
+import { type CommandTool, type HttpTool, type ToolDef, type ToolResult, type ToolRunContext } from './model.js';
+import { bindParams } from './params.js';
+import { runHttp } from './run-http.js';
+import { runProcess } from './run-process.js';
+
+export const DEFAULT_TOOL_TIMEOUT_MS = 120_000;
+
+/** A tool with its arguments checked against its params; ready to be called any number of times. */
+export interface PreparedCall {
+  tool: ToolDef;
+  params: Record<string, unknown>;
+}
+
+export function prepareCall(tool: ToolDef, args: Record<string, unknown>): PreparedCall {
+  return { tool, params: bindParams(tool.name, tool.params, args) };
+}
+
+/** One attempt: render the tool's templates with its params, run it, parse the output. */
+export async function executeTool(call: PreparedCall, ctx: ToolRunContext): Promise<ToolResult> {
+  const { tool, params } = call;
+  if (tool.kind === 'builtin') return tool.run(params, ctx);
+  const timeoutMs = ctx.timeoutMs ?? parseDuration(tool.timeout, `tool '${tool.name}' timeout`, DEFAULT_TOOL_TIMEOUT_MS);
+  const scope: Scope = { ...params, args: params, env: ctx.env, config: ctx.config };
+  const origin = { what: `tool '${tool.name}'`, location: tool.location };
+  const env = tool.env ? { ...ctx.env, ...stringMap(renderValue(tool.env, scope, origin)) } : ctx.env;
+  const result =
+    tool.kind === 'http'
+      ? await runHttp(buildRequest(tool, scope, env), { timeoutMs, signal: ctx.signal })
+      : await runProcess(buildArgv(tool, scope), { env, timeoutMs, signal: ctx.signal, cwd: tool.cwd });
+  return result.ok ? parseOutput(tool, result) : result;
+}
+
+/** argv items are rendered one by one and never joined into a shell line (unless `shell: true`). */
+export function buildArgv(tool: CommandTool, scope: Scope): string[] {
+  const origin = { what: `tool '${tool.name}' command`, location: tool.location };
+  if (typeof tool.command === 'string') {
+    if (!tool.shell) throw new AiwError('VALIDATION', `tool '${tool.name}': a string command needs shell: true; use a list for argv`, { location: tool.location });
+    return ['/bin/sh', '-c', String(renderString(tool.command, scope, origin))];
+  }
+  const argv: string[] = [];
+  for (const item of tool.command) {
+    if (typeof item !== 'string') {
+      argv.push(String(item));
+      continue;
+    }
+    const value = renderString(item, scope, origin);
+    // A whole-item expression may expand to several argv items, or to none (an unset optional param).
+    if (singleExpression(item) !== undefined) {
+      if (Array.isArray(value)) {
+        argv.push(...value.map(String));
+        continue;
+      }
+      if (value === null || value === '' || value === false) continue;
+    }
+    argv.push(typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  if (tool.shell) return ['/bin/sh', '-c', argv.join(' ')];
+  return argv;
+}
+
+function buildRequest(tool: HttpTool, scope: Scope, env: NodeJS.ProcessEnv) {
+  const origin = { what: `tool '${tool.name}' http`, location: tool.location };
+  const spec = renderValue(tool.http, scope, origin) as HttpTool['http'];
+  const url = new URL(String(spec.url));
+  for (const [k, v] of Object.entries(spec.query ?? {})) {
+    if (v === null || v === undefined || v === '') continue;
+    for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, typeof item === 'string' ? item : JSON.stringify(item));
+  }
+  const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.8', ...(spec.headers ?? {}) };
+  const token = spec.bearer_token_env ? env[spec.bearer_token_env] : undefined;
+  if (token) headers.authorization = `Bearer ${token}`;
+  let body: string | undefined;
+  if (spec.body !== undefined && spec.body !== null) {
+    body = typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
+    if (typeof spec.body !== 'string') headers['content-type'] ??= 'application/json';
+  }
+  return { method: (spec.method ?? 'GET').toUpperCase(), url: url.toString(), headers, body };
+}
+
+function parseOutput(tool: ToolDef, result: ToolResult): ToolResult {
+  const text = result.stdout;
+  switch (tool.parse ?? 'text') {
+    case 'json':
+      try {
+        return { ...result, output: text.trim() === '' ? null : (JSON.parse(text) as unknown) };
+      } catch (err) {
+        const error = `output of '${tool.name}' is not valid JSON (${(err as Error).message}): ${text.slice(0, 300)}`;
+        return { ...result, ok: false, output: undefined, error };
+      }
+    case 'lines':
+      return { ...result, output: text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '') };
+    default:
+      return { ...result, output: text.replace(/\n$/, '') };
+  }
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries((value as Record<string, unknown>) ?? {})) if (v !== null && v !== undefined) out[k] = String(v);
+  return out;
+}

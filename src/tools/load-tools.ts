@@ -1,0 +1,34 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Problem } from '../errors/errors.js';
+import { checkSchema } from '../skill/check-schema.js';
+import { locate, readYamlSource } from '../skill/yaml-source.js';
+import type { ToolDef } from './model.js';
+
+/** Tools defined in YAML files, each remembering `file:line` for debug-tool and error messages. */
+export async function loadToolFiles(dir: string): Promise<{ tools: ToolDef[]; problems: Problem[]; files: string[] }> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { tools: [], problems: [], files: [] };
+    throw err;
+  }
+  const files = names.map((n) => join(dir, n));
+  const loaded = await Promise.all(files.map((f) => loadToolFile(f)));
+  return { tools: loaded.flatMap((l) => l.tools), problems: loaded.flatMap((l) => l.problems), files };
+}
+
+export async function loadToolFile(file: string): Promise<{ tools: ToolDef[]; problems: Problem[] }> {
+  const { source, problems } = await readYamlSource(file);
+  if (problems.length) return { tools: [], problems };
+  const schemaProblems = checkSchema('tool', source);
+  if (schemaProblems.length) return { tools: [], problems: schemaProblems };
+  const raw = (source.value as { tools: Record<string, Record<string, unknown>> }).tools;
+  const tools = Object.entries(raw).map(([name, def]): ToolDef => {
+    const pos = locate(source, ['tools', name], { key: true });
+    const base = { ...def, name, params: (def.params as ToolDef['params']) ?? {}, location: { file, line: pos.line, col: pos.col } };
+    return (def.http ? { ...base, kind: 'http' } : { ...base, kind: 'command' }) as ToolDef;
+  });
+  return { tools, problems: [] };
+}

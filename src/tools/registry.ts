@@ -1,0 +1,79 @@
+import { AiwError, type Problem } from '../errors/errors.js';
+import { loadToolFiles } from './load-tools.js';
+import type { ToolDef } from './model.js';
+
+/** YAML tools and TypeScript built-ins, in one place, looked up by name. */
+export class ToolRegistry {
+  private readonly byName = new Map<string, ToolDef>();
+  readonly problems: Problem[] = [];
+  readonly files: string[] = [];
+
+  static async load(toolsDir: string, builtins: ToolDef[]): Promise<ToolRegistry> {
+    const registry = new ToolRegistry();
+    for (const b of builtins) registry.byName.set(b.name, b);
+    const { tools, problems, files } = await loadToolFiles(toolsDir);
+    registry.problems.push(...problems);
+    registry.files.push(...files);
+    for (const tool of tools) {
+      const existing = registry.byName.get(tool.name);
+      if (existing) {
+        const where = `${existing.location.file}:${existing.location.line ?? 1}`;
+        registry.problems.push({
+          file: tool.location.file, line: tool.location.line ?? 1, col: tool.location.col ?? 1, code: 'VALIDATION',
+          message: `tool '${tool.name}' is already defined at ${where}`,
+        });
+        continue;
+      }
+      registry.byName.set(tool.name, tool);
+    }
+    return registry;
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  get(name: string): ToolDef {
+    const tool = this.byName.get(name);
+    if (!tool) {
+      const near = closestNames(name, this.names());
+      throw new AiwError('UNKNOWN_TOOL', `unknown tool '${name}'`, {
+        hint: near.length ? `did you mean ${near.map((n) => `'${n}'`).join(', ')}?` : 'run `aiw tools` to list the tools',
+      });
+    }
+    return tool;
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()].sort();
+  }
+
+  all(): ToolDef[] {
+    return this.names().map((n) => this.byName.get(n)!);
+  }
+}
+
+/** Up to three names close to `name` (edit distance or shared substring), best first. */
+export function closestNames(name: string, candidates: string[]): string[] {
+  const lower = name.toLowerCase();
+  return candidates
+    .map((c) => ({ c, d: distance(lower, c.toLowerCase()) - (c.toLowerCase().includes(lower) || lower.includes(c.toLowerCase()) ? 3 : 0) }))
+    .filter((x) => x.d <= Math.max(3, Math.floor(name.length / 2)))
+    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
+    .slice(0, 3)
+    .map((x) => x.c);
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}

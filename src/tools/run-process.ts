@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import type { ToolResult } from './model.js';
+
+/**
+ * The one place aiw starts a process, for tools and for quick fixes alike. node:child_process is
+ * used directly rather than execa: a bare spawn costs about half of execa's per call and none of its
+ * ~77 ms import, and aiw needs only argv, env, a time limit, a capped output and a tree kill.
+ */
+export interface ProcessOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Bytes kept of each of stdout and stderr; the rest is dropped with a note. */
+  maxOutputBytes?: number;
+  /** Grace period between SIGTERM and SIGKILL when stopping a tool. */
+  killGraceMs?: number;
+}
+
+export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+const DEFAULT_KILL_GRACE_MS = 2000;
+
+export function runProcess(argv: string[], options: ProcessOptions = {}): Promise<ToolResult> {
+  const started = performance.now();
+  const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  return new Promise((resolve) => {
+    const [file, ...args] = argv;
+    let child;
+    try {
+      // detached: the tool leads its own process group, so a timeout or Ctrl-C can stop its children too.
+      child = spawn(file!, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    } catch (err) {
+      resolve(spawnFailure(argv, err, started));
+      return;
+    }
+    const out = new CappedBuffer(max);
+    const err = new CappedBuffer(max);
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => err.push(d));
+    let timedOut = false;
+    let interrupted = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      killGroup(child.pid, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
+      killTimer.unref();
+    };
+    const timer = options.timeoutMs ? setTimeout(() => ((timedOut = true), stop()), options.timeoutMs) : undefined;
+    const onAbort = () => ((interrupted = true), stop());
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let spawnError: unknown;
+    child.on('error', (e) => (spawnError = e));
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+      // Children of a killed tool may still hold the group; make sure none is left behind.
+      if (timedOut || interrupted) killGroup(child.pid, 'SIGKILL');
+      if (spawnError) return resolve(spawnFailure(argv, spawnError, started));
+      const stdout = out.text();
+      const stderr = err.text();
+      const durationMs = Math.round(performance.now() - started);
+      const ok = code === 0 && !timedOut && !interrupted;
+      let error: string | undefined;
+      if (timedOut) error = `timed out after ${options.timeoutMs} ms and was stopped`;
+      else if (interrupted) error = 'interrupted';
+      else if (!ok) error = signal ? `killed by ${signal}` : `exit code ${code}`;
+      if (error) {
+        const detail = (stderr.trim() || stdout.trim()).slice(-4000);
+        if (detail) error += `: ${detail}`;
+      }
+      resolve({
+        ok, output: stdout, error, exitCode: code, signal, timedOut, stdout, stderr, durationMs,
+        command: argv, truncated: out.truncated || err.truncated, interrupted,
+      });
+    });
+  });
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch (err) {
+    // ESRCH: the group is already gone, which is what we wanted.
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+function spawnFailure(argv: string[], err: unknown, started: number): ToolResult {
+  const e = err as NodeJS.ErrnoException;
+  const what = e.code === 'ENOENT' ? `command not found: ${argv[0]}` : `cannot start ${argv[0]}: ${e.message}`;
+  return {
+    ok: false, output: undefined, error: what, exitCode: null, signal: null, timedOut: false, stdout: '', stderr: '',
+    durationMs: Math.round(performance.now() - started), command: argv,
+  };
+}
+
+/** Keeps the first `max` bytes and counts the rest, so a tool printing 100 MB cannot exhaust memory. */
+class CappedBuffer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private dropped = 0;
+  constructor(private readonly max: number) {}
+  get truncated(): boolean {
+    return this.dropped > 0;
+  }
+  push(chunk: Buffer): void {
+    const room = this.max - this.size;
+    if (room <= 0) {
+      this.dropped += chunk.length;
+      return;
+    }
+    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    this.chunks.push(part);
+    this.size += part.length;
+    this.dropped += chunk.length - part.length;
+  }
+  text(): string {
+    const text = Buffer.concat(this.chunks, this.size).toString('utf8');
+    return this.dropped ? `${text}\n[aiw: output truncated: ${this.dropped} more bytes were dropped]` : text;
+  }
+}
