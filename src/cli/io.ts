@@ -1,0 +1,52 @@
+/** What the CLI talks to; tests pass their own, the binary passes the process's. */
+export interface Io {
+  stdout: { write(text: string): void; isTTY?: boolean; stream?: NodeJS.WriteStream };
+  stderr: { write(text: string): void; isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Registers a handler for SIGINT/SIGTERM; returns a function that removes it. */
+  onInterrupt?(handler: (signal: NodeJS.Signals) => void): () => void;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: { write: (t) => void process.stdout.write(t), isTTY: process.stdout.isTTY, stream: process.stdout },
+    stderr: { write: (t) => void process.stderr.write(t), isTTY: process.stderr.isTTY },
+    env: process.env,
+    cwd: process.cwd(),
+    onInterrupt(handler) {
+      process.on('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
+    },
+  };
+}
+
+/** Interactive means a person is watching: a TTY on stdout and no CI. */
+export function isInteractive(io: Io): boolean {
+  return io.stdout.isTTY === true && !isCi(io.env);
+}
+
+/** `CI` set to anything but empty, `false` or `0` (how some setups switch it off) means a CI job. */
+export function isCi(env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI?.trim().toLowerCase();
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+}
+
+/**
+ * Colour level: NO_COLOR always wins; FORCE_COLOR turns colour on even in CI or a pipe; otherwise
+ * colour only for an interactive terminal.
+ */
+export function colorLevel(io: Io): 0 | 1 | 2 | 3 {
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return 0;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '0' || force === 'false') return 0;
+    const n = Number(force);
+    return (n >= 1 && n <= 3 ? n : 1) as 1 | 2 | 3;
+  }
+  return isInteractive(io) ? 1 : 0;
+}

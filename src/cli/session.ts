@@ -1,0 +1,51 @@
+import { newRunId, type EngineContext } from '../engine/run-skill.js';
+import type { EventSink } from '../engine/events.js';
+import { openProject, skillLoader, type Project } from '../engine/project.js';
+import { ValidationError } from '../errors/errors.js';
+import type { Learning } from '../heal/learning.js';
+import { Healer } from '../heal/healer.js';
+import type { Clock } from '../heal/retry-policy.js';
+import { openLearning } from '../memory/learning-store.js';
+import { memoryTools } from '../memory/memory-tools.js';
+import { addSecretsFromEnv } from '../secrets/redact.js';
+import { builtinTools } from '../tools/builtin/index.js';
+import { ToolRegistry } from '../tools/registry.js';
+import type { Io } from './io.js';
+
+export interface GlobalOptions {
+  root?: string;
+  memoryDir?: string;
+  debug?: boolean;
+}
+
+export interface Session {
+  project: Project;
+  registry: ToolRegistry;
+  learning?: Learning;
+  runId: string;
+}
+
+/** Open the project and its tools; tool files that do not load are a validation error (exit 2). */
+export async function openSession(opts: GlobalOptions, io: Io): Promise<Session> {
+  addSecretsFromEnv(io.env);
+  const project = await openProject({ root: opts.root, memoryDir: opts.memoryDir, cwd: io.cwd, env: io.env });
+  // The memory tools look tools up (debug_tool, a remedy's tool) in the registry that holds them.
+  const memory = memoryTools({ memoryDir: project.memoryDir, registry: () => registry, config: project.config, configFile: project.configFile });
+  const registry: ToolRegistry = await ToolRegistry.load(project.toolsDir, [...builtinTools(), ...memory]);
+  if (registry.problems.length) throw new ValidationError(registry.problems);
+  // Memory problems never stop a run, and are never silent: each is printed once as it happens.
+  const learning = openLearning(project.memoryDir, { onWarning: (w) => io.stderr.write(`aiw: warning: ${w}\n`) });
+  return { project, registry, learning, runId: newRunId() };
+}
+
+/** The engine context for one run, with the heal state that the run's steps share. */
+export function engineContext(session: Session, io: Io, emit: EventSink, signal: AbortSignal, clock?: Clock): EngineContext {
+  const healer = new Healer({
+    registry: session.registry, config: session.project.config, env: io.env, runId: session.runId, emit, signal, clock,
+    learning: session.learning,
+  });
+  return {
+    registry: session.registry, loadSkill: skillLoader(session.project), config: session.project.config, env: io.env, emit,
+    healer, runId: session.runId, signal,
+  };
+}

@@ -1,0 +1,274 @@
+import type { EventSink } from '../engine/events.js';
+import type { Classification, HealRecord, KnownIssueMatch, StepStatus } from '../engine/result.js';
+import { errorMessage } from '../errors/errors.js';
+import { redact } from '../secrets/redact.js';
+import type { OnError, RetrySpec, ToolCallSpec } from '../skill/model.js';
+import { renderValue, type Scope } from '../template/render.js';
+import { executeTool, prepareCall, type PreparedCall } from '../tools/execute-tool.js';
+import type { ToolResult, ToolRunContext } from '../tools/model.js';
+import type { ToolRegistry } from '../tools/registry.js';
+import { compileClassifier, type FailureClassifier } from './classify.js';
+import type { FailureRecord, Learning } from './learning.js';
+import { compilePattern } from './match.js';
+import { DEFAULT_COOLDOWN_MS, DEFAULT_FIX_BUDGET, DEFAULT_PROFILES, type HealProfile } from './profiles.js';
+import { resolveRetry, retryDelay, systemClock, type Clock, type RetryPolicy } from './retry-policy.js';
+import { parseDuration } from '../tools/duration.js';
+
+export interface HealPolicy {
+  onError: OnError;
+  detectFailure?: Record<string, string[]>;
+  quickFix?: Record<string, ToolCallSpec>;
+  retry?: RetrySpec;
+  failedWhen?: string[];
+  timeoutMs?: number;
+}
+
+export interface CallRequest {
+  prepared: PreparedCall;
+  skill: string | null;
+  step: string | null;
+  depth: number;
+  scope: Scope;
+  policy: HealPolicy;
+}
+
+export interface CallOutcome {
+  result: ToolResult;
+  status: Exclude<StepStatus, 'skipped'>;
+  attempts: number;
+  heals: HealRecord[];
+  classification: Classification | null;
+  knownIssues: KnownIssueMatch[];
+}
+
+export interface HealerOptions {
+  registry: ToolRegistry;
+  config: Record<string, unknown>;
+  env: NodeJS.ProcessEnv;
+  runId: string;
+  emit: EventSink;
+  signal?: AbortSignal;
+  clock?: Clock;
+  learning?: Learning;
+}
+
+interface AutoHealConfig {
+  classes?: Record<string, unknown>;
+  profiles?: Record<string, HealProfile>;
+  retry?: RetrySpec;
+  cooldown?: number | string;
+  budget?: number;
+}
+
+/**
+ * The heal loop around every tool call, for skill steps and `aiw tool` alike: run, detect a failure
+ * (exit code, HTTP status, `failed_when`), classify it, run the quick fix for its class, wait with
+ * backoff, retry; then a learned remedy; every attempt goes to the attempt log. Heal state is shared
+ * for the whole run: a fix that just worked is not run again within the cooldown, and no run spends
+ * more than the fix budget, so a broken login cannot loop or lock an account.
+ */
+export class Healer {
+  private readonly clock: Clock;
+  private readonly heal: AutoHealConfig;
+  private readonly classifiers = new Map<string, FailureClassifier>();
+  private readonly recentFixes = new Map<string, number>();
+  private fixesRun = 0;
+
+  constructor(private readonly opts: HealerOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.heal = (opts.config.auto_heal as AutoHealConfig | undefined) ?? {};
+  }
+
+  private get budget(): number {
+    return this.heal.budget ?? DEFAULT_FIX_BUDGET;
+  }
+
+  private get cooldownMs(): number {
+    return parseDuration(this.heal.cooldown, 'auto_heal.cooldown', DEFAULT_COOLDOWN_MS)!;
+  }
+
+  async call(req: CallRequest): Promise<CallOutcome> {
+    const { prepared, policy } = req;
+    const tool = prepared.tool;
+    const healing = policy.onError === 'auto_heal';
+    const retry = resolveRetry(this.heal.retry, policy.retry);
+    const maxAttempts = healing ? retry.maxAttempts : 1;
+    const classifier = this.classifierFor(policy.detectFailure);
+    const heals: HealRecord[] = [];
+    let attempt = 0;
+    let classification: Classification | null = null;
+    let result: ToolResult;
+    let logging = false;
+    let remedyUsed: Awaited<ReturnType<Learning['findRemedy']>>;
+    let remedyTried = false;
+    for (;;) {
+      attempt++;
+      result = this.detectFailedWhen(await executeTool(prepared, this.toolContext(policy.timeoutMs)), [...(tool.failed_when ?? []), ...(policy.failedWhen ?? [])]);
+      if (result.ok) {
+        if (logging) await this.record(req, attempt, result, null, null, 'attempt');
+        if (remedyUsed) await this.opts.learning?.markPrevented(remedyUsed);
+        break;
+      }
+      classification = classifier.classify({ text: failureText(result), timedOut: result.timedOut, httpStatus: result.httpStatus });
+      logging = true;
+      await this.record(req, attempt, result, classification, null, 'attempt');
+      this.opts.emit({
+        kind: 'attempt-failed', skill: req.skill ?? '', step: req.step ?? '', tool: tool.name, attempt, maxAttempts: remedyTried ? attempt : maxAttempts,
+        error: redact(result.error ?? ''), failureClass: classification?.class ?? null, pattern: classification?.pattern, depth: req.depth,
+      });
+      if (result.interrupted || this.opts.signal?.aborted) break;
+      const fix = healing && attempt < maxAttempts && classification && allowed(retry, classification.class)
+        ? this.fixFor(tool.auto_heal, classification.class, policy.quickFix)
+        : undefined;
+      if (fix && classification) {
+        const healed = await this.runFix(req, fix, classification, attempt);
+        heals.push(healed);
+        if (!healed.fix_success) break;
+        await this.wait(req, retry, attempt, maxAttempts);
+        continue;
+      }
+      if (!remedyTried && this.opts.learning) {
+        remedyTried = true;
+        remedyUsed = await this.opts.learning.findRemedy(tool.name, failureText(result));
+        if (remedyUsed) {
+          const healed = await this.runFix(req, { tool: remedyUsed.tool, args: remedyUsed.args }, classification ?? { class: 'learned', pattern: remedyUsed.pattern }, attempt, 'learned', remedyUsed.pattern);
+          heals.push(healed);
+          if (healed.fix_success) continue;
+        }
+      }
+      break;
+    }
+    const status = result.ok ? (heals.some((h) => h.fix_success) ? 'healed' : 'success') : 'failed';
+    const knownIssues = result.ok || !this.opts.learning ? [] : await this.opts.learning.knownIssues(tool.name, failureText(result));
+    if (knownIssues.length) {
+      this.opts.emit({ kind: 'known-issues', skill: req.skill ?? '', step: req.step ?? '', tool: tool.name, matches: knownIssues, depth: req.depth });
+    }
+    return { result, status, attempts: attempt, heals, classification: result.ok && !heals.length ? null : classification, knownIssues };
+  }
+
+  private classifierFor(extra: Record<string, string[]> | undefined): FailureClassifier {
+    const key = extra ? JSON.stringify(extra) : '';
+    let c = this.classifiers.get(key);
+    if (!c) {
+      c = compileClassifier(this.heal.classes as Parameters<typeof compileClassifier>[0], extra);
+      this.classifiers.set(key, c);
+    }
+    return c;
+  }
+
+  private fixFor(profileName: string | undefined, cls: string, stepFixes: Record<string, ToolCallSpec> | undefined): (ToolCallSpec & { source: string }) | undefined {
+    const fromStep = stepFixes?.[cls];
+    if (fromStep) return { ...fromStep, source: 'step' };
+    if (!profileName) return undefined;
+    const profile = this.heal.profiles?.[profileName] ?? DEFAULT_PROFILES[profileName];
+    const fromProfile = profile?.[cls];
+    return fromProfile ? { ...fromProfile, source: `profile ${profileName}` } : undefined;
+  }
+
+  /** Run a quick fix through the same path as any tool; reuse a fix that just worked; respect the budget. */
+  private async runFix(req: CallRequest, fix: ToolCallSpec & { source?: string }, cls: Classification, attempt: number, source = fix.source ?? 'profile', pattern = cls.pattern): Promise<HealRecord> {
+    const base = { class: cls.class, fix: fix.tool, pattern, source };
+    let prepared: PreparedCall;
+    let key: string;
+    try {
+      const scope = { ...req.scope, args: req.prepared.params };
+      const args = renderValue(fix.args ?? {}, scope, { what: `quick fix '${fix.tool}' for ${cls.class}` }) as Record<string, unknown>;
+      prepared = prepareCall(this.opts.registry.get(fix.tool), args);
+      key = `${fix.tool}\u0000${JSON.stringify(prepared.params)}`;
+    } catch (err) {
+      return this.recordFix(req, attempt, { ...base, fix_success: false, error: errorMessage(err) }, 0);
+    }
+    const last = this.recentFixes.get(key);
+    if (last !== undefined && this.clock.now() - last < this.cooldownMs) {
+      const healed = { ...base, fix_success: true, source: 'shared' };
+      this.opts.emit({ kind: 'heal', skill: req.skill ?? '', step: req.step ?? '', tool: req.prepared.tool.name, heal: healed, depth: req.depth });
+      return healed;
+    }
+    if (this.fixesRun >= this.budget) {
+      return this.recordFix(req, attempt, { ...base, fix_success: false, error: `heal budget of ${this.budget} fixes for this run is used up` }, 0);
+    }
+    this.fixesRun++;
+    const result = await executeTool(prepared, this.toolContext(undefined));
+    if (result.ok) this.recentFixes.set(key, this.clock.now());
+    const healed: HealRecord = { ...base, fix_success: result.ok };
+    if (!result.ok) healed.error = redact(result.error ?? 'failed');
+    return this.recordFix(req, attempt, healed, result.durationMs);
+  }
+
+  private async recordFix(req: CallRequest, attempt: number, healed: HealRecord, durationMs: number): Promise<HealRecord> {
+    this.opts.emit({ kind: 'heal', skill: req.skill ?? '', step: req.step ?? '', tool: req.prepared.tool.name, heal: healed, depth: req.depth });
+    await this.append({
+      tool: req.prepared.tool.name, error: healed.error ?? null, error_type: healed.class, fix_attempted: healed.fix, success: healed.fix_success,
+      timestamp: isoNow(this.clock), skill: req.skill, step: req.step, attempt, duration_ms: durationMs, run_id: this.opts.runId,
+      kind: healed.source === 'learned' ? 'remedy' : 'fix', pattern: healed.pattern ?? null,
+    });
+    return healed;
+  }
+
+  private async record(req: CallRequest, attempt: number, result: ToolResult, cls: Classification | null, fix: string | null, kind: FailureRecord['kind']): Promise<void> {
+    const record: FailureRecord = {
+      tool: req.prepared.tool.name, error: result.ok ? null : trimError(result.error ?? ''), error_type: cls?.class ?? null,
+      fix_attempted: fix, success: result.ok, timestamp: isoNow(this.clock), skill: req.skill, step: req.step, attempt,
+      duration_ms: result.durationMs, run_id: this.opts.runId, kind, pattern: cls?.pattern ?? null,
+    };
+    if (result.exitCode !== undefined) record.exit_code = result.exitCode;
+    if (result.httpStatus !== undefined) record.http_status = result.httpStatus;
+    await this.append(record);
+  }
+
+  private async append(record: FailureRecord): Promise<void> {
+    if (!this.opts.learning) return;
+    await this.opts.learning.recordAttempt({ ...record, error: record.error === null ? null : redact(record.error) });
+  }
+
+  private async wait(req: CallRequest, retry: RetryPolicy, attempt: number, maxAttempts: number): Promise<void> {
+    const delayMs = retryDelay(retry, attempt, this.clock.random);
+    this.opts.emit({ kind: 'retry', skill: req.skill ?? '', step: req.step ?? '', tool: req.prepared.tool.name, attempt: attempt + 1, maxAttempts, delayMs, depth: req.depth });
+    await this.clock.sleep(delayMs, this.opts.signal);
+  }
+
+  private detectFailedWhen(result: ToolResult, patterns: string[]): ToolResult {
+    if (!result.ok || !patterns.length) return result;
+    const text = typeof result.output === 'string' ? result.output : result.stdout;
+    for (const source of patterns) {
+      const matched = compilePattern(source).match(text);
+      if (matched !== null) {
+        return { ...result, ok: false, output: undefined, failedWhen: source, error: `output matched failed_when '${source}': ${text.trim().slice(-2000)}` };
+      }
+    }
+    return result;
+  }
+
+  private toolContext(timeoutMs: number | undefined): ToolRunContext {
+    return {
+      config: this.opts.config, env: this.opts.env, signal: this.opts.signal, timeoutMs,
+    };
+  }
+}
+
+function allowed(retry: RetryPolicy, cls: string): boolean {
+  return !retry.on || retry.on.includes(cls);
+}
+
+function failureText(result: ToolResult): string {
+  const parts = [result.error ?? ''];
+  const tail = result.stdout.slice(-2000);
+  if (tail && !parts[0]!.includes(tail.trim())) parts.push(tail);
+  return parts.join('\n');
+}
+
+const MAX_RECORDED_ERROR = 2000;
+
+function trimError(text: string): string {
+  const t = text.trim();
+  return t.length > MAX_RECORDED_ERROR ? `${t.slice(0, MAX_RECORDED_ERROR)}… [${t.length - MAX_RECORDED_ERROR} more characters]` : t;
+}
+
+function isoNow(clock: Clock): string {
+  const d = new Date(clock.now());
+  const offset = -d.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const abs = Math.abs(offset);
+  const local = new Date(d.getTime() + offset * 60_000).toISOString().slice(0, 19);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}

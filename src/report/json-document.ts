@@ -1,0 +1,38 @@
+import type { RunResult, StepResult } from '../engine/result.js';
+import { redactValue } from '../secrets/redact.js';
+
+/**
+ * The `aiw run --json` document: exactly the engine's result, with keys in a stable order and
+ * secrets masked. Machines parse this; keep it backwards compatible.
+ */
+export function runDocument(result: RunResult): Record<string, unknown> {
+  return redactValue({
+    skill: result.skill,
+    status: result.status,
+    inputs: result.inputs,
+    steps: result.steps.map(stepDocument),
+    outputs: result.outputs,
+    returned: result.returned,
+    duration_ms: result.duration_ms,
+    run_id: result.run_id,
+    error: result.error,
+    warnings: result.warnings,
+  });
+}
+
+export function stepDocument(step: StepResult): Record<string, unknown> {
+  return {
+    name: step.name,
+    type: step.type,
+    status: step.status,
+    tool: step.tool,
+    attempts: step.attempts,
+    output: step.output,
+    error: step.error,
+    duration_ms: step.duration_ms,
+    heals: step.heals,
+    classification: step.classification ?? undefined,
+    known_issues: step.known_issues,
+    steps: step.steps?.map(stepDocument),
+  };
+}
