@@ -57,7 +57,8 @@ export async function validateCommand(files: string[], opts: ValidateOptions, io
     io.stderr.write(problems.length ? `aiw validate: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${targets.length} files\n` : `aiw validate: ${targets.length} files OK\n`);
   }
   if (io.env.GITHUB_ACTIONS === 'true') {
-    for (const p of shown) io.stdout.write(`::error file=${escapeProperty(p.file)},line=${p.line},col=${p.col}::${escapeData(p.message)}\n`);
+    const { workflowCommand } = await import('../../report/github-reporter.js');
+    for (const p of shown) io.stdout.write(workflowCommand('error', { file: p.file, line: p.line, col: p.col }, p.message));
   }
   return problems.length ? EXIT.usage : EXIT.ok;
 }
@@ -127,12 +128,4 @@ async function checkConfigFile(file: string, tools: Map<string, ToolDef>): Promi
 async function checkMemory(project: Project): Promise<Problem[]> {
   const { checkMemoryFiles } = await import('../../memory/check-memory.js');
   return checkMemoryFiles(project.memoryDir);
-}
-
-function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-function escapeProperty(s: string): string {
-  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }

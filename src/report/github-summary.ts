@@ -1,0 +1,92 @@
+import type { KnownIssueMatch, RunResult, StepResult } from '../engine/result.js';
+import { redact } from '../secrets/redact.js';
+import { countSteps, formatDuration } from './reporter.js';
+import { displayPath, flattenSteps, truncate, type StepLog } from './step-log.js';
+import { printable } from './terminal-text.js';
+
+/** GitHub caps a step summary at 1 MiB; these keep one run's section far below that. */
+const MAX_ROWS = 300;
+const MAX_FAILURES = 20;
+const MAX_ERROR = 4000;
+
+const STATUS: Record<StepResult['status'], string> = { success: '✅ success', healed: '🩹 healed', failed: '❌ failed', skipped: '⏭️ skipped' };
+const HEADLINE: Record<RunResult['status'], string> = { success: '✅', partial: '⚠️', failed: '❌' };
+
+/**
+ * The Markdown section `aiw run` appends to `$GITHUB_STEP_SUMMARY`: a table of steps, then the
+ * failures, heals and known issues. Several runs in one job step each append their own section.
+ */
+export function summaryMarkdown(result: RunResult, log: StepLog, cwd: string): string {
+  const flat = flattenSteps(result, log);
+  const c = countSteps(result);
+  const lines = [
+    `## ${HEADLINE[result.status]} aiw run ${code(result.skill)}: ${result.status}`,
+    '',
+    `${c.succeeded} succeeded${c.healed ? ` (${c.healed} healed)` : ''}, ${c.failed} failed, ${c.skipped} skipped in ${formatDuration(result.duration_ms)} · run ${code(result.run_id)} · ${code(displayPath(result.file, cwd))}`,
+    '',
+  ];
+  if (result.error) lines.push(`> ${cell(firstLineOf(result.error))}`, '');
+  lines.push('| Step | Status | Duration | Attempts |', '| --- | --- | ---: | ---: |');
+  for (const { path, step } of flat.slice(0, MAX_ROWS)) {
+    const skipped = step.status === 'skipped';
+    lines.push(`| ${code(path).replace(/\|/g, '\\|')} | ${STATUS[step.status]} | ${skipped ? '–' : formatDuration(step.duration_ms)} | ${skipped ? '–' : (step.attempts ?? 1)} |`);
+  }
+  if (flat.length > MAX_ROWS) lines.push(`| … ${flat.length - MAX_ROWS} more steps | | | |`);
+
+  const failed = flat.filter((f) => f.step.status === 'failed');
+  if (failed.length) lines.push('', '### Failures');
+  for (const f of failed.slice(0, MAX_FAILURES)) {
+    const at = `${displayPath(f.file, cwd)}${f.step.line ? `:${f.step.line}` : ''}`;
+    lines.push('', `**${code(f.path)}** at ${code(at)}${f.step.classification ? `, classified as ${code(f.step.classification.class)}` : ''}`, '', fence(truncate(f.step.error ?? 'failed', MAX_ERROR)));
+  }
+  if (failed.length > MAX_FAILURES) lines.push('', `… and ${failed.length - MAX_FAILURES} more failed steps`);
+
+  const heals = flat.flatMap((f) => (f.step.heals ?? []).map((h) => ({ path: f.path, h })));
+  if (heals.length) lines.push('', '### Heals', '');
+  for (const { path, h } of heals.slice(0, MAX_ROWS)) {
+    lines.push(`- ${code(path)}: ${code(h.class)} → ${code(h.fix)}${h.source ? ` (${h.source})` : ''}: ${h.fix_success ? 'fixed' : `fix failed${h.error ? `: ${cell(firstLineOf(h.error))}` : ''}`}`);
+  }
+
+  const known = flat.filter((f) => f.step.known_issues?.length);
+  if (known.length) lines.push('', '### Known issues');
+  for (const f of known.slice(0, MAX_FAILURES)) {
+    lines.push('', `**${code(f.path)}**`, '', ...f.step.known_issues!.map(knownIssue));
+  }
+  return `${redact(printable(lines.join('\n')))}\n\n`;
+}
+
+function knownIssue(m: KnownIssueMatch): string {
+  const head = m.source === 'tool_fixes' ? `previous fix for ${code(m.tool_name ?? '?')}` : `known pattern${m.category ? ` (${m.category})` : ''}`;
+  const parts = [`- ${head}${m.pattern ? `: ${code(m.pattern)}` : ''}`];
+  if (m.meaning) parts.push(`  - meaning: ${cell(m.meaning)}`);
+  if (m.root_cause) parts.push(`  - root cause: ${cell(m.root_cause)}`);
+  if (m.fix) parts.push(`  - fix: ${cell(m.fix)}`);
+  for (const c of m.commands ?? []) parts.push(`  - run: ${code(c)}`);
+  if (m.times_prevented) parts.push(`  - prevented ${m.times_prevented} time${m.times_prevented === 1 ? '' : 's'} so far`);
+  return parts.join('\n');
+}
+
+function firstLineOf(text: string): string {
+  return text.split('\n').find((l) => l.trim()) ?? '';
+}
+
+/** Text inside one line of Markdown (a table cell, a list item): no line breaks, no raw HTML, no table pipes. */
+function cell(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
+}
+
+/** An inline code span that survives backticks in the text (the fence is longer than any run inside). */
+function code(text: string): string {
+  const flat = text.replace(/\r?\n/g, ' ');
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
+  const ticks = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  return `${ticks}${pad}${flat}${pad}${ticks}`;
+}
+
+/** A fenced block whose fence no line of the text can close early. */
+function fence(text: string): string {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks}text\n${text}\n${ticks}`;
+}
