@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { AiwError, errorMessage } from '../errors/errors.js';
 import type { Healer } from '../heal/healer.js';
 import { isReturnItem, type ReturnItem, type Skill, type Step } from '../skill/model.js';
@@ -25,8 +24,10 @@ export interface EngineContext {
   signal?: AbortSignal;
 }
 
+/** Unique enough to tell runs apart in the attempt log; not a secret, so no crypto start-up cost. */
 export function newRunId(): string {
-  return `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
+  const rand = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0');
+  return `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${rand}`;
 }
 
 /** What templates and compute code see as `steps.<name>`. */

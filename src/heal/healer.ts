@@ -93,7 +93,6 @@ export class Healer {
     const healing = policy.onError === 'auto_heal';
     const retry = resolveRetry(this.heal.retry, policy.retry);
     const maxAttempts = healing ? retry.maxAttempts : 1;
-    const classifier = this.classifierFor(policy.detectFailure);
     const heals: HealRecord[] = [];
     let attempt = 0;
     let classification: Classification | null = null;
@@ -109,7 +108,8 @@ export class Healer {
         if (remedyUsed) await this.opts.learning?.markPrevented(remedyUsed);
         break;
       }
-      classification = classifier.classify({ text: failureText(result), timedOut: result.timedOut, httpStatus: result.httpStatus });
+      // Compiled on the first failure only: a call that succeeds at once pays nothing for classes.
+      classification = this.classifierFor(policy.detectFailure).classify({ text: failureText(result), timedOut: result.timedOut, httpStatus: result.httpStatus });
       logging = true;
       await this.record(req, attempt, result, classification, null, 'attempt');
       this.opts.emit({
