@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { aiw, tempRoot } from '../helpers/temp-root.js';
+
+const TOOLS = `
+tools:
+  say:
+    command: [echo, "{{ message }}"]
+    params:
+      message: { type: string, required: true }
+  bad_template:
+    command: [echo, "{{ message", "{{ nope }}"]
+    params:
+      message: { type: string }
+`;
+
+describe('aiw validate', () => {
+  it('exits 0 and says so when everything is clean', async () => {
+    const root = tempRoot({
+      'tools/t.yaml': 'tools:\n  say:\n    command: [echo, "{{ message }}"]\n    params: { message: { type: string, required: true } }\n',
+      'skills/ok.yaml': 'name: ok\ninputs:\n  - { name: who, type: string }\nsteps:\n  - name: hi\n    tool: say\n    args: { message: "{{ inputs.who }}" }\n  - name: again\n    tool: say\n    args: { message: "{{ hi }}" }\n',
+    });
+    const r = await aiw(['validate'], { root: root.dir });
+    expect(r.stderr).toContain('files OK');
+    expect(r.code).toBe(0);
+  });
+
+  it('reports every problem in one pass as file:line:col and exits 2', async () => {
+    const root = tempRoot({
+      'tools/t.yaml': TOOLS,
+      'skills/bad.yaml': [
+        'name: bad',
+        'inputs:',
+        '  - { name: env, type: string }',
+        'steps:',
+        '  - name: first',
+        '    tool: nope_tool',
+        '  - name: second',
+        '    tool: say',
+        '    args: { message: "cd {{ resolved_repo.path }}", extra: 1 }',
+        '  - name: second',
+        '    tool: say',
+        '  - name: third',
+        '    condition: "{{ inputs.envv }}"',
+        '    compute: "return (;"',
+        '  - name: fourth',
+        '    tool: say',
+        '    args: { message: "{% if x %}unclosed" }',
+        '',
+      ].join('\n'),
+    });
+    const r = await aiw(['validate', '--json'], { root: root.dir });
+    expect(r.code).toBe(2);
+    const { problems } = r.json<{ problems: Array<{ file: string; line: number; col: number; message: string }> }>();
+    const lines = problems.filter((p) => p.file.startsWith('skills')).map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
+    // duplicate names are structural problems, reported before the reference checks run
+    expect(lines).toEqual([expect.stringMatching(/skills\/bad\.yaml:10:\d+: duplicate step name 'second'/)]);
+    const fixedDuplicate = await aiw(['validate'], { root: root.dir });
+    expect(fixedDuplicate.code).toBe(2);
+
+    root.write('skills/bad.yaml', [
+      'name: bad',
+      'inputs:',
+      '  - { name: env, type: string }',
+      'steps:',
+      '  - name: first',
+      '    tool: nope_tool',
+      '  - name: second',
+      '    tool: say',
+      '    args: { message: "cd {{ resolved_repo.path }}", extra: 1 }',
+      '  - name: missing_param',
+      '    tool: say',
+      '  - name: third',
+      '    condition: "{{ inputs.envv }}"',
+      '    compute: "return (;"',
+      '  - name: fourth',
+      '    tool: say',
+      '    args: { message: "{% if x %}unclosed" }',
+      '',
+    ].join('\n'));
+    const all = await aiw(['validate'], { root: root.dir });
+    expect(all.code).toBe(2);
+    const out = all.stdout;
+    expect(out).toMatch(/skills\/bad\.yaml:6:\d+: step 'first': unknown tool 'nope_tool'/);
+    expect(out).toMatch(/skills\/bad\.yaml:9:\d+: step 'second' args: 'resolved_repo' is not defined by any input, default or earlier step/);
+    expect(out).toMatch(/skills\/bad\.yaml:9:\d+: step 'second': tool 'say' has no param 'extra'/);
+    expect(out).toMatch(/skills\/bad\.yaml:10:\d+: step 'missing_param': tool 'say' needs param 'message'/);
+    expect(out).toMatch(/skills\/bad\.yaml:13:\d+: step 'third' condition: 'inputs\.envv' is not a declared input/);
+    expect(out).toMatch(/skills\/bad\.yaml:14:\d+: step 'third': compute code does not compile/);
+    expect(out).toMatch(/skills\/bad\.yaml:17:\d+: step 'fourth' args: template does not parse/);
+    expect(out).toMatch(/tools\/t\.yaml:\d+:\d+: tool 'bad_template': template does not parse/);
+  });
+
+  it('reports YAML syntax errors and schema errors with positions', async () => {
+    const root = tempRoot({
+      'skills/syntax.yaml': 'name: syntax\nsteps:\n  - name: a\n    args: {x: 1\n',
+      'skills/schema.yaml': 'name: schema\nsteps:\n  - name: a\n    on_error: sometimes\n',
+    });
+    const r = await aiw(['validate'], { root: root.dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/skills\/syntax\.yaml:\d+:\d+: /);
+    expect(r.stdout).toContain('skills/schema.yaml:4:15: steps.0.on_error: must be one of "fail", "continue", "auto_heal"');
+  });
+
+  it('checks only the files it is given, and prints GitHub annotations on GitHub Actions', async () => {
+    const root = tempRoot({
+      'skills/good.yaml': 'name: good\nsteps:\n  - name: a\n    description: manual\n',
+      'skills/bad.yaml': 'name: bad\nsteps:\n  - name: a\n    tool: ghost\n',
+    });
+    expect((await aiw(['validate', 'skills/good.yaml'], { root: root.dir })).code).toBe(0);
+    const r = await aiw(['validate', 'skills/bad.yaml'], { root: root.dir, env: { GITHUB_ACTIONS: 'true' } });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain("::error file=skills/bad.yaml,line=4,col=11::step 'a': unknown tool 'ghost'");
+  });
+});
