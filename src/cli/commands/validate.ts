@@ -8,6 +8,7 @@ import { buildSkill } from '../../skill/load-skill.js';
 import { readYamlSource } from '../../skill/yaml-source.js';
 import { loadTemplating } from '../../template/nunjucks-env.js';
 import { builtinTools } from '../../tools/builtin/index.js';
+import { memoryTools } from '../../memory/memory-tools.js';
 import { loadToolFile } from '../../tools/load-tools.js';
 import type { ToolDef } from '../../tools/model.js';
 import type { Io } from '../io.js';
@@ -34,13 +35,13 @@ export async function validateCommand(files: string[], opts: ValidateOptions, io
   for (const f of targets) if (!existsSync(f)) throw new AiwError('USAGE', `no such file: ${f}`);
   // Tools are needed to check skills, so all tool files are loaded even when only skills are named.
   const toolFiles = (await listYaml(toolsDir));
-  const tools = new Map<string, ToolDef>(builtinTools().map((t) => [t.name, t]));
+  const builtins = [...builtinTools(), ...memoryTools({ memoryDir: join(root, 'memory'), registry: () => { throw new Error('not used by validate'); }, config: {}, configFile: join(root, 'aiw.config.yaml') })];
+  const tools = new Map<string, ToolDef>(builtins.map((t) => [t.name, t]));
   for (const file of toolFiles) {
     const { tools: defs, problems: p } = await loadToolFile(file);
     if (targets.includes(file)) problems.push(...p);
     for (const t of defs) tools.set(t.name, t);
   }
-  for (const name of ['check_known_issues', 'learn_tool_fix', 'debug_tool']) if (!tools.has(name)) tools.set(name, { name } as ToolDef);
   const lookup = { has: (n: string) => tools.has(n), params: (n: string) => tools.get(n)?.params };
   const skillNames = new Set((await listYaml(skillsDir)).map((f) => basename(f).replace(/\.ya?ml$/, '')));
   for (const file of targets) {
