@@ -3,7 +3,7 @@
 // `aiw --version` parses commander and nothing else. Schemas are compiled to standalone validators
 // first (see gen-validators.mjs).
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateValidators } from './gen-validators.mjs';
@@ -12,10 +12,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 generateValidators();
-rmSync(join(root, 'dist'), { recursive: true, force: true });
+// Build beside dist/ and swap it in, so a running `aiw` (a test, another shell) never sees a
+// half-written or missing bundle.
+const out = join(root, `dist.tmp-${process.pid}`);
+const old = join(root, `dist.old-${process.pid}`);
+rmSync(out, { recursive: true, force: true });
 await build({
   entryPoints: { aiw: join(root, 'src/cli/entry.ts') },
-  outdir: join(root, 'dist'),
+  outdir: out,
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   minifyWhitespace: true,
@@ -31,3 +35,10 @@ await build({
   // CommonJS dependencies call require() for Node built-ins; give the ESM bundle a real one.
   banner: { js: "import { createRequire as __aiwCreateRequire } from 'node:module'; const require = __aiwCreateRequire(import.meta.url);" },
 });
+try {
+  renameSync(join(root, 'dist'), old);
+} catch (err) {
+  if (err.code !== 'ENOENT') throw err;
+}
+renameSync(out, join(root, 'dist'));
+rmSync(old, { recursive: true, force: true });
