@@ -13,6 +13,7 @@ import { compilePattern } from './match.js';
 import { DEFAULT_COOLDOWN_MS, DEFAULT_FIX_BUDGET, DEFAULT_PROFILES, type HealProfile } from './profiles.js';
 import { resolveRetry, retryDelay, systemClock, type Clock, type RetryPolicy } from './retry-policy.js';
 import { parseDuration } from '../tools/duration.js';
+import { isoWithZone } from './timestamp.js';
 
 export interface HealPolicy {
   onError: OnError;
@@ -265,10 +266,5 @@ function trimError(text: string): string {
 }
 
 function isoNow(clock: Clock): string {
-  const d = new Date(clock.now());
-  const offset = -d.getTimezoneOffset();
-  const sign = offset >= 0 ? '+' : '-';
-  const abs = Math.abs(offset);
-  const local = new Date(d.getTime() + offset * 60_000).toISOString().slice(0, 19);
-  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return isoWithZone(new Date(clock.now()));
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { AiwError } from '../errors/errors.js';
 import { recordProblem, type LoggedFailure } from './failure-log-record.js';
-import { findFailuresKey, prefixFits, scanSequence, yamlWarning, type LogWarning } from './failure-log-scan.js';
+import { findFailuresKey, prefixFits, scanSequence, tooLargeToParse, yamlWarning, type LogWarning } from './failure-log-scan.js';
 
 /** Every entry that could be read safely, and a warning with `file:line:col` for each one that could not. */
 export interface ReadFailuresResult {
@@ -43,6 +43,8 @@ export function parseFailureLog(text: string, file: string): ReadFailuresResult 
 }
 
 function parseWhole(text: string, file: string): ReadFailuresResult {
+  const tooLarge = tooLargeToParse(text.length);
+  if (tooLarge !== null) return { records: [], warnings: [{ file, line: 1, col: 1, message: `not read: ${tooLarge}` }] };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   const warnings = doc.warnings.map((w) => yamlWarning(w, file, 1));

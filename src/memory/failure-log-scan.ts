@@ -21,6 +21,19 @@ export interface ScanResult {
   indent: number | null;
 }
 
+/**
+ * Largest text the full YAML parser is given. It is far slower than the line scan (a mapping of a
+ * million keys takes minutes), so a larger file that is not laid out the way aiw writes it is
+ * neither read as a whole nor rewritten: readers warn, writers use the sidecar.
+ */
+export const FULL_PARSE_LIMIT = 8 * 1024 * 1024;
+
+/** Why a text of `length` UTF-16 units is not given to the full parser, or null when it may be. */
+export function tooLargeToParse(length: number): string | null {
+  if (length <= FULL_PARSE_LIMIT) return null;
+  return `it is ${(length / (1024 * 1024)).toFixed(1)} MB and not laid out as aiw writes it (one entry per line under a last "failures:" key); aiw parses other layouts only up to ${FULL_PARSE_LIMIT / (1024 * 1024)} MB`;
+}
+
 const FAILURES_KEY = /^failures:[ \t]*(?:#.*)?\r?$/;
 const DASH = 45;
 const SPACE = 32;
@@ -36,7 +49,9 @@ export function findFailuresKey(lines: readonly string[]): number {
 export function prefixFits(lines: readonly string[], end: number): boolean {
   const prefix = lines.slice(0, end);
   if (prefix.every((line) => isBlankOrComment(line))) return true;
-  const doc = parseDocument(prefix.join('\n'));
+  const text = prefix.join('\n');
+  if (tooLargeToParse(text.length) !== null) return false;
+  const doc = parseDocument(text);
   return doc.errors.length === 0 && isMap(doc.contents) && !doc.contents.has('failures');
 }
 

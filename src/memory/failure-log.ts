@@ -6,6 +6,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { planFastAppend } from './failure-log-plan.js';
 import { recordLine, recordProblem, type FailureRecord } from './failure-log-record.js';
 import { rewriteLog } from './failure-log-rewrite.js';
+import { tooLargeToParse } from './failure-log-scan.js';
 import { withLock, type LockOptions } from './lock.js';
 
 export type { FailureRecord, LoggedFailure } from './failure-log-record.js';
@@ -104,6 +105,8 @@ async function appendToLog(path: string, records: readonly FailureRecord[]): Pro
     if (!info.isFile()) return 'it is not a regular file';
     const plan = await planFastAppend(handle, info.size, path);
     if (plan === null) {
+      const tooLarge = tooLargeToParse(info.size);
+      if (tooLarge !== null) return tooLarge;
       const text = await readFile(path, 'utf8');
       return await writeOrWrap(path, () => rewriteLog(path, text, records));
     }

@@ -111,4 +111,30 @@ describe('aiw validate', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toContain("::error file=skills/bad.yaml,line=4,col=11::step 'a': unknown tool 'ghost'");
   });
+
+  it('checks memory files: skipped entries and refused patterns with their lines, and changes nothing', async () => {
+    const fixes = [
+      'tool_fixes:',
+      '  - tool_name: deploy',
+      '    error_pattern: "manifest unknown"',
+      '    root_cause: short SHA',
+      '    fix_applied: use the full SHA',
+      '    times_prevented: 0',
+      '  - tool_name: deploy',
+      '    error_pattern: "/(a+)+$/"',
+      '    root_cause: x',
+      '    fix_applied: y',
+      '    times_prevented: 0',
+      '',
+    ].join('\n');
+    const patterns = 'error_patterns:\n  - pattern: ok\n    meaning: fine\nbroken_patterns: "one long string"\n';
+    const root = tempRoot({ 'memory/learned/tool_fixes.yaml': fixes, 'memory/learned/patterns.yaml': patterns });
+    const r = await aiw(['validate'], { root: root.dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/memory\/learned\/tool_fixes\.yaml:7:1: .*backtrack/);
+    expect(r.stdout).toMatch(/memory\/learned\/patterns\.yaml:4:\d+: /);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(root.path('memory/learned/tool_fixes.yaml'), 'utf8')).toBe(fixes);
+    expect(readFileSync(root.path('memory/learned/patterns.yaml'), 'utf8')).toBe(patterns);
+  });
 });

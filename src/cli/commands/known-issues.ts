@@ -1,0 +1,48 @@
+import { openProject } from '../../engine/project.js';
+import { AiwError, EXIT } from '../../errors/errors.js';
+import { classifyError, lookupKnownIssues } from '../../memory/known-issues.js';
+import { formatKnownIssues } from '../../report/reporter.js';
+import { addSecretsFromEnv, redact, redactValue } from '../../secrets/redact.js';
+import type { Io } from '../io.js';
+import type { GlobalOptions } from '../session.js';
+
+export interface KnownIssuesOptions extends GlobalOptions {
+  tool?: string;
+  error?: string;
+  json?: boolean;
+}
+
+/**
+ * `aiw known-issues`: what memory knows about a tool and/or an error text. Needs neither the tool
+ * registry nor a skill, so it opens only the project's config and memory (it runs on every
+ * failure in some CI setups; start-up cost matters).
+ */
+export async function knownIssuesCommand(opts: KnownIssuesOptions, io: Io): Promise<number> {
+  if (opts.tool === undefined && opts.error === undefined) {
+    throw new AiwError('USAGE', 'known-issues needs --tool, --error, or both', {
+      hint: 'e.g. aiw known-issues --tool bonfire_deploy --error "manifest unknown"',
+    });
+  }
+  addSecretsFromEnv(io.env);
+  const project = await openProject({ root: opts.root, memoryDir: opts.memoryDir, cwd: io.cwd, env: io.env });
+  const result = await lookupKnownIssues(project.memoryDir, opts.tool, opts.error);
+  for (const w of result.warnings) io.stderr.write(`aiw: warning: ${redact(w)}\n`);
+  const classification = opts.error === undefined ? null : classifyError(project.config, opts.error);
+  if (opts.json) {
+    const doc: Record<string, unknown> = { failure_class: classification?.class ?? null, matches: result.matches };
+    if (classification) doc.classified_by = classification.pattern;
+    if (result.total > result.matches.length) doc.more = result.total - result.matches.length;
+    io.stdout.write(`${JSON.stringify(redactValue(doc))}\n`);
+    return EXIT.ok;
+  }
+  if (classification) io.stdout.write(`failure class: ${classification.class} (matched '${redact(classification.pattern)}')\n`);
+  if (!result.matches.length) {
+    const what = [opts.tool && `tool '${opts.tool}'`, opts.error !== undefined && 'this error'].filter(Boolean).join(' or ');
+    io.stdout.write(`No known issues for ${redact(what)}.\n`);
+    io.stdout.write(`To investigate and then save the fix: aiw debug-tool ${opts.tool ?? '<tool>'}${opts.error ? ' "<error text>"' : ''}\n`);
+    return EXIT.ok;
+  }
+  for (const line of formatKnownIssues(result.matches, '')) io.stdout.write(`${line}\n`);
+  if (result.total > result.matches.length) io.stdout.write(`(${result.total - result.matches.length} more matches not shown)\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,92 @@
+import { AiwError, EXIT } from '../../errors/errors.js';
+import type { RemedySpec } from '../../memory/fix-store.js';
+import { remedyCommand } from '../../memory/known-issues.js';
+import { learnFix, type LearnFixResult } from '../../memory/learn-fix.js';
+import { checkRemedy } from '../../memory/memory-tools.js';
+import { redact, redactValue } from '../../secrets/redact.js';
+import type { Io } from '../io.js';
+import { closestNames } from '../../tools/registry.js';
+import { parsePairs } from '../parse-pairs.js';
+import { openSession, type GlobalOptions } from '../session.js';
+
+export interface LearnFixOptions extends GlobalOptions {
+  tool?: string;
+  pattern?: string;
+  rootCause?: string;
+  fix?: string;
+  remedyTool?: string;
+  remedyArg?: string[];
+  json?: boolean;
+}
+
+type Positional = Record<string, string | undefined>;
+
+const FIELDS = [
+  ['tool', '--tool'],
+  ['pattern', '--pattern'],
+  ['rootCause', '--root-cause'],
+  ['fix', '--fix'],
+] as const;
+
+/** `aiw learn-fix`: save (or update) a tool fix so the next failure like it shows it, or heals itself. */
+export async function learnFixCommand(positional: Positional, opts: LearnFixOptions, io: Io): Promise<number> {
+  const values: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const [key, flag] of FIELDS) {
+    const fromFlag = opts[key];
+    const fromArg = positional[key];
+    if (fromFlag !== undefined && fromArg !== undefined && fromFlag !== fromArg) {
+      throw new AiwError('USAGE', `${flag} and the positional ${key} disagree ('${redact(fromFlag)}' vs '${redact(fromArg)}'); give it once`);
+    }
+    const value = fromFlag ?? fromArg;
+    if (value === undefined || value.trim() === '') missing.push(flag);
+    else values[key] = value;
+  }
+  if (missing.length) {
+    throw new AiwError('USAGE', `learn-fix needs ${missing.join(', ')}`, {
+      hint: 'aiw learn-fix --tool bonfire_deploy --pattern "manifest unknown" --root-cause "short SHA not in Quay" --fix "use the full 40-char SHA"',
+    });
+  }
+  if (redact(values.pattern!) !== values.pattern) {
+    throw new AiwError('USAGE', 'the pattern contains what looks like a secret (a token or password); use a pattern without it');
+  }
+  const remedyArgs = opts.remedyArg ?? [];
+  if (remedyArgs.length && !opts.remedyTool) throw new AiwError('USAGE', '--remedy-arg needs --remedy-tool');
+  const session = await openSession(opts, io);
+  if (!session.registry.has(values.tool!.trim())) {
+    // Not refused: the seed keyed some fixes by skill ("test_mr_ephemeral skill"). But a typo would never match.
+    const near = closestNames(values.tool!, session.registry.names());
+    io.stderr.write(`aiw: note: no tool named '${redact(values.tool!)}' in this project${near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : ''}; the fix is saved under that exact name\n`);
+  }
+  let remedy: RemedySpec | undefined;
+  if (opts.remedyTool) {
+    remedy = { tool: opts.remedyTool, args: parsePairs(remedyArgs, undefined, '--remedy-arg') };
+    checkRemedy(session.registry, remedy);
+  }
+  const warnings: string[] = [];
+  const result = await learnFix(session.project.memoryDir, {
+    tool: values.tool!, pattern: values.pattern!, rootCause: redact(values.rootCause!), fix: redact(values.fix!), remedy,
+  }, warnings);
+  for (const w of warnings) io.stderr.write(`aiw: warning: ${redact(w)}\n`);
+  if (opts.json) io.stdout.write(`${JSON.stringify(redactValue(result.fix))}\n`);
+  else io.stdout.write(describeSaved(result));
+  return EXIT.ok;
+}
+
+/** The seed's confirmation, plus where the entry is and what the remedy will do. */
+export function describeSaved(result: LearnFixResult): string {
+  const { fix } = result;
+  const lines = [
+    result.created ? '✅ Saved tool fix to memory!' : '✅ Updated the saved tool fix in memory!',
+    '',
+    `Tool: \`${fix.tool_name}\``,
+    `Pattern: \`${fix.error_pattern}\``,
+    `Root cause: ${fix.root_cause}`,
+    `Fix: ${fix.fix_applied}`,
+  ];
+  if (fix.remedy) lines.push(`Remedy: ${remedyCommand(fix.remedy.tool, fix.remedy.args)} (run by itself, then the step is retried once)`);
+  if (!result.created) lines.push(`Prevented so far: ${fix.times_prevented}`);
+  lines.push(`Saved in: ${result.file}${result.line ? `:${result.line}` : ''}`, '');
+  lines.push(fix.remedy ? 'Next time this pattern appears, aiw applies the remedy and retries.' : "Next time this pattern appears, you'll be reminded of the fix.");
+  return `${lines.map(redact).join('\n')}\n`;
+}

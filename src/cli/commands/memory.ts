@@ -1,0 +1,93 @@
+import { openProject } from '../../engine/project.js';
+import { AiwError, EXIT } from '../../errors/errors.js';
+import { readFailures } from '../../memory/failure-log.js';
+import { learnedFile, withFixes, type ToolFix } from '../../memory/fix-store.js';
+import { formatWarning, remedyCommand } from '../../memory/known-issues.js';
+import { withPatterns, type PatternEntry } from '../../memory/patterns-store.js';
+import { computeFailureStats, formatStatsText } from '../../memory/stats.js';
+import { addSecretsFromEnv, redact, redactValue } from '../../secrets/redact.js';
+import type { Io } from '../io.js';
+import type { GlobalOptions } from '../session.js';
+
+export interface MemoryOptions extends GlobalOptions {
+  json?: boolean;
+  limit?: string;
+}
+
+type View = 'all' | 'fixes' | 'patterns' | 'failures' | 'stats';
+
+/** `aiw memory [view]`: learned fixes, patterns, recent failures and heal stats, as text or one JSON document. */
+export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): Promise<number> {
+  const limit = Number(opts.limit ?? 20);
+  if (!Number.isInteger(limit) || limit < 0) throw new AiwError('USAGE', `--limit must be a whole number, got '${opts.limit}'`);
+  addSecretsFromEnv(io.env);
+  const project = await openProject({ root: opts.root, memoryDir: opts.memoryDir, cwd: io.cwd, env: io.env });
+  const dir = project.memoryDir;
+  const want = (v: View) => view === 'all' || view === v;
+  const doc: Record<string, unknown> = { memory_dir: dir };
+  const warnings: string[] = [];
+  const text: string[] = [];
+  if (want('fixes')) {
+    const { value } = await withFixes(dir, async (t) => ({ fixes: await t.read([...Array(t.count).keys()]), mistakes: t.extra, warnings: t.warnings }));
+    warnings.push(...value.warnings.map(formatWarning));
+    doc.tool_fixes = value.fixes;
+    doc.common_mistakes = value.mistakes ?? {};
+    text.push(...fixesText(learnedFile(dir, 'tool_fixes'), value.fixes));
+  }
+  if (want('patterns')) {
+    const { value } = await withPatterns(dir, async (t) => ({ patterns: await t.read([...Array(t.count).keys()]), warnings: t.warnings }));
+    warnings.push(...value.warnings.map(formatWarning));
+    doc.patterns = value.patterns;
+    text.push(...patternsText(learnedFile(dir, 'patterns'), value.patterns));
+  }
+  if (want('failures') || want('stats')) {
+    const file = learnedFile(dir, 'tool_failures');
+    const log = await readFailures(file);
+    warnings.push(...log.warnings.map(formatWarning));
+    if (want('failures')) {
+      const recent = (limit ? log.records.slice(-limit) : [...log.records]).reverse();
+      doc.failures = { total: log.records.length, recent };
+      text.push(`Recent failures and heal attempts (${file}; ${recent.length} of ${log.records.length}, newest first):`);
+      for (const r of recent) text.push(`  ${r.timestamp} ${r.tool}${r.skill ? ` [${r.skill}${r.step ? `/${r.step}` : ''}]` : ''} ${r.success ? 'ok' : 'failed'}${r.error_type ? ` (${r.error_type})` : ''}${r.fix_attempted ? ` fix: ${r.fix_attempted}` : ''}${r.error ? `: ${r.error.split('\n')[0]!.slice(0, 120)}` : ''}`);
+      text.push('');
+    }
+    if (want('stats')) {
+      const stats = computeFailureStats(log.records);
+      doc.stats = stats;
+      text.push('Heal statistics:', formatStatsText(stats));
+    }
+  }
+  doc.warnings = warnings;
+  if (opts.json) io.stdout.write(`${JSON.stringify(redactValue(doc))}\n`);
+  else {
+    io.stdout.write(`${text.map(redact).join('\n')}\n`);
+    for (const w of warnings) io.stderr.write(`aiw: warning: ${redact(w)}\n`);
+  }
+  return EXIT.ok;
+}
+
+function fixesText(file: string, fixes: ToolFix[]): string[] {
+  const out = [`Learned tool fixes (${file}): ${fixes.length}`];
+  for (const f of fixes) {
+    out.push(`  ${f.tool_name}: \`${f.error_pattern}\`${f.times_prevented ? `  (prevented ${f.times_prevented}×)` : ''}`);
+    if (f.root_cause) out.push(`      root cause: ${f.root_cause}`);
+    if (f.fix_applied) out.push(`      fix: ${f.fix_applied}`);
+    if (f.remedy) out.push(`      remedy: ${remedyCommand(f.remedy.tool, f.remedy.args)}`);
+    out.push(`      learned ${f.date_learned ?? '?'}${f.last_prevented ? `, last prevented ${f.last_prevented}` : ''} (line ${f.line})`);
+  }
+  out.push('');
+  return out;
+}
+
+function patternsText(file: string, patterns: PatternEntry[]): string[] {
+  const out = [`Known error patterns (${file}): ${patterns.length}`];
+  let category = '';
+  for (const p of patterns) {
+    if (p.category !== category) out.push(`  ${(category = p.category)}:`);
+    out.push(`    \`${p.pattern}\`${p.meaning ? ` - ${p.meaning}` : ''}`);
+    if (p.fix) out.push(`        fix: ${p.fix}`);
+    for (const c of p.commands) out.push(`        run: ${c}`);
+  }
+  out.push('');
+  return out;
+}

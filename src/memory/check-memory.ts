@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+import { AiwError, type Problem } from '../errors/errors.js';
+import { compilePattern } from '../heal/match.js';
+import { readFailures, sidecarPathFor } from './failure-log.js';
+import { learnedFile, parseToolFixes } from './fix-store.js';
+import { parsePatterns } from './patterns-store.js';
+
+/**
+ * Memory files for `aiw validate`: what the readers had to skip (with `file:line:col`) and learned
+ * or known patterns that would be refused at lookup (invalid, or able to backtrack catastrophically).
+ * Reads only; a memory file is never changed by validation.
+ */
+export async function checkMemoryFiles(memoryDir: string): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const warn = (w: { file: string; line: number; col: number; message: string }) =>
+    problems.push({ file: w.file, line: w.line, col: w.col, code: 'VALIDATION', message: w.message });
+  const checkPattern = (file: string, line: number, source: string) => {
+    try {
+      compilePattern(source, `${file}:${line}`);
+    } catch (err) {
+      if (!(err instanceof AiwError)) throw err;
+      problems.push({ file, line, col: 1, code: 'PATTERN', message: err.message });
+    }
+  };
+  const fixesFile = learnedFile(memoryDir, 'tool_fixes');
+  const fixesText = await readIfExists(fixesFile);
+  if (fixesText !== undefined) {
+    const built = parseToolFixes(fixesText, fixesFile);
+    built.warnings.forEach(warn);
+    for (const fix of built.entries) checkPattern(fixesFile, fix.line, fix.error_pattern);
+  }
+  const patternsFile = learnedFile(memoryDir, 'patterns');
+  const patternsText = await readIfExists(patternsFile);
+  if (patternsText !== undefined) {
+    const built = parsePatterns(patternsText, patternsFile);
+    built.warnings.forEach(warn);
+    for (const entry of built.entries) checkPattern(patternsFile, entry.line, entry.pattern);
+  }
+  const failuresFile = learnedFile(memoryDir, 'tool_failures');
+  for (const file of [failuresFile, sidecarPathFor(failuresFile)]) {
+    (await readFailures(file)).warnings.forEach(warn);
+  }
+  return problems;
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new AiwError('MEMORY_READ', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}

@@ -1,0 +1,161 @@
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { LogWarning } from './failure-log.js';
+import { BrokenCache, cachedTable, promote, readHeader, sameKey, sha1, writeCache, type SourceKey } from './memory-cache-file.js';
+
+/** The columns a lookup scans, one value per entry; the entries themselves are read only for the rows kept. */
+export interface Columns {
+  /** Distinct tool names; `toolIndex[row]` points into it, -1 for an entry without a tool. */
+  tools: string[];
+  toolIndex: number[];
+  /**
+   * The prefilter: the entry's plain pattern lowercased with whitespace collapsed, which the
+   * error must contain (see `haystackOf`) for the pattern to have any chance; null when only the
+   * full matcher can tell (a /regex/, non-ASCII text).
+   */
+  needles: Array<string | null>;
+}
+
+/**
+ * A parsed memory file as a table. Parsing a 10,000-entry YAML file takes about a second; reading
+ * the columns from the cache takes a few milliseconds, and the rows a lookup keeps cost one small
+ * read each.
+ */
+export interface Table<E> extends Columns {
+  count: number;
+  warnings: LogWarning[];
+  extra: unknown;
+  read(rows: readonly number[]): Promise<E[]>;
+}
+
+/** What a parser makes of a file's text. */
+export interface Built<E> {
+  entries: E[];
+  tool: Array<string | null>;
+  pattern: Array<string | null>;
+  warnings: LogWarning[];
+  extra?: unknown;
+}
+
+// Coarser than any file system's timestamp granularity (FAT: 2 s).
+const RACY_MS = 2_000;
+
+/** `<memory>/learned/tool_fixes.yaml` -> `<memory>/.cache/tool_fixes.yaml.cache`. */
+export function cachePathFor(memoryDir: string, source: string): string {
+  return join(memoryDir, '.cache', `${basename(source)}.cache`);
+}
+
+/**
+ * Give `use` the table of `source`, from the cache when it was made from the file as it is now
+ * (same size, mtime and inode; and same content hash when the file was changed just before the
+ * cache was made), else by parsing the file with `build` and writing a new cache atomically. A
+ * cache that is unreadable, truncated or from another aiw version is simply rebuilt. A missing
+ * source is an empty table. Problems writing the cache come back in `cacheWarning`.
+ */
+export async function withTable<E, T>(
+  source: string, cacheFile: string, build: (text: string) => Built<E>, use: (table: Table<E>) => Promise<T>,
+): Promise<{ value: T; cacheWarning?: string }> {
+  const before = Date.now();
+  let key: SourceKey;
+  try {
+    // Reads are synchronous: a lookup is a handful of small reads, and a thread-pool round trip for
+    // each costs more than the read itself (this runs on every failure, and in `aiw known-issues`).
+    const info = statSync(source);
+    key = { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { value: await use(emptyTable()) };
+    throw err;
+  }
+  const cached = await openCache<E>(cacheFile, key, source, before);
+  if (cached) {
+    try {
+      return { value: await use(cached.table), cacheWarning: cached.warning };
+    } catch (err) {
+      // A cache damaged after its header was read: parse the source instead, as if it were absent.
+      if (!(err instanceof BrokenCache)) throw err;
+    } finally {
+      closeSync(cached.fd);
+    }
+  }
+  const bytes = readFileSync(source);
+  const built = build(bytes.toString('utf8'));
+  const racy = before - key.mtimeMs < RACY_MS;
+  const columns = columnsOf(built);
+  const cacheWarning = await writeCache(cacheFile, key, racy ? sha1(bytes) : null, built, columns);
+  return { value: await use(memoryTable(built, columns)), cacheWarning };
+}
+
+/**
+ * Write the cache for `source` as just written from `text` by a writer that already knows its
+ * table (learn-fix), so the next lookup needs no parse. The writer holds the source's lock.
+ */
+export async function storeTable<E>(source: string, cacheFile: string, text: string, built: Built<E>): Promise<string | undefined> {
+  const info = statSync(source);
+  const key = { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
+  // Always racy: the file was written a moment ago, so readers check the content hash until it ages.
+  return writeCache(cacheFile, key, sha1(Buffer.from(text, 'utf8')), built, columnsOf(built));
+}
+
+/** A plain pattern's prefilter needle, or null when the pattern must always be tested in full. */
+export function needleOf(pattern: string | null): string | null {
+  if (pattern === null) return null;
+  const p = pattern.trim();
+  // A regex has no literal to look for; outside ASCII, toLowerCase and a regex's case folding may disagree.
+  if (p.startsWith('/') || !/^[\x20-\x7e\t\n\r]*$/.test(p)) return null;
+  return p.toLowerCase().replace(/\s+/g, ' ');
+}
+
+/** The lower-cased error text as needles are compared with it: whitespace runs are one space, as in a plain pattern. */
+export function haystackOf(lower: string): string {
+  return lower.replace(/\s+/g, ' ');
+}
+
+function columnsOf(built: Built<unknown>): Columns {
+  const tools: string[] = [];
+  const ids = new Map<string, number>();
+  const toolIndex = built.tool.map((t) => {
+    if (t === null) return -1;
+    let id = ids.get(t);
+    if (id === undefined) ids.set(t, (id = tools.push(t) - 1));
+    return id;
+  });
+  return { tools, toolIndex, needles: built.pattern.map(needleOf) };
+}
+
+function emptyTable<E>(): Table<E> {
+  return { count: 0, tools: [], toolIndex: [], needles: [], warnings: [], extra: undefined, read: async () => [] };
+}
+
+function memoryTable<E>(built: Built<E>, columns: Columns): Table<E> {
+  return {
+    count: built.entries.length, ...columns, warnings: built.warnings, extra: built.extra,
+    read: async (rows) => rows.map((r) => built.entries[r]!),
+  };
+}
+
+async function openCache<E>(cacheFile: string, key: SourceKey, source: string, before: number): Promise<{ table: Table<E>; fd: number; warning?: string } | null> {
+  let fd: number;
+  try {
+    fd = openSync(cacheFile, 'r');
+  } catch (err) {
+    // No cache yet, or one we may not read: either way the source is parsed instead.
+    if (['ENOENT', 'ENOTDIR', 'EACCES', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return null;
+    throw err;
+  }
+  let keep = false;
+  try {
+    const parsed = readHeader(fd);
+    if (!parsed || !sameKey(parsed.header.key, key)) return null;
+    const { header, bodyStart } = parsed;
+    let warning: string | undefined;
+    if (header.hash !== null) {
+      if (sha1(readFileSync(source)) !== header.hash) return null;
+      // Old enough now that any later edit must change the mtime: drop the hash check for good.
+      if (before - key.mtimeMs >= RACY_MS) warning = await promote(fd, cacheFile, header, bodyStart);
+    }
+    keep = true;
+    return { table: cachedTable<E>(fd, header, bodyStart), fd, warning };
+  } finally {
+    if (!keep) closeSync(fd);
+  }
+}

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { aiw, tempRoot } from '../helpers/temp-root.js';
+
+const SEED = join(import.meta.dirname, '..', 'memory', 'fixtures', 'seed');
+const seed = (name: string) => readFileSync(join(SEED, name), 'utf8');
+
+function seeded() {
+  return tempRoot({
+    'memory/learned/tool_fixes.yaml': seed('tool_fixes.yaml'),
+    'memory/learned/patterns.yaml': seed('patterns.yaml'),
+    'memory/learned/tool_failures.yaml': seed('tool_failures.yaml'),
+  });
+}
+
+describe('aiw memory', () => {
+  it('shows all memory as readable text', async () => {
+    const r = await aiw(['memory'], { root: seeded().dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Learned tool fixes');
+    expect(r.stdout).toContain('bonfire_deploy: `manifest unknown`  (prevented 3×)');
+    expect(r.stdout).toContain('auth_patterns:');
+    expect(r.stdout).toContain('`No route to host` - Cannot reach internal cluster or service');
+    expect(r.stdout).toMatch(/2026-01-04T11:00:00 gitlab_mr_list \[review_all_prs\] failed/);
+    expect(r.stdout).toContain('Heal statistics:');
+    expect(r.stderr).toContain('concur_cleanup_patterns');
+  });
+
+  it('prints one JSON document for a view, newest failures first, limited', async () => {
+    const root = seeded();
+    const fixes = (await aiw(['memory', 'fixes', '--json'], { root: root.dir })).json<{ tool_fixes: unknown[]; common_mistakes: object; patterns?: unknown }>();
+    expect(fixes.tool_fixes).toHaveLength(1);
+    expect(Object.keys(fixes.common_mistakes)).toEqual(['missing_flags', 'wrong_formats']);
+    expect(fixes.patterns).toBeUndefined();
+    const failures = (await aiw(['memory', 'failures', '--json', '--limit', '1'], { root: root.dir })).json<{ failures: { total: number; recent: Array<{ tool: string }> } }>();
+    expect(failures.failures.total).toBe(2);
+    expect(failures.failures.recent.map((f) => f.tool)).toEqual(['gitlab_mr_list']);
+  });
+
+  it('shows heal statistics computed from the attempt log', async () => {
+    const json = (await aiw(['memory', 'stats', '--json'], { root: seeded().dir })).json<{ stats: { entries: number } }>();
+    expect(json.stats.entries).toBe(2);
+    const text = await aiw(['memory', 'stats'], { root: seeded().dir });
+    expect(text.stdout).toContain('Attempt log: 2 entries');
+  });
+
+  it('works on an empty memory', async () => {
+    const r = await aiw(['memory', '--json'], { root: tempRoot().dir });
+    expect(r.json()).toMatchObject({ tool_fixes: [], patterns: [], failures: { total: 0, recent: [] } });
+  });
+
+  it('rejects a bad --limit', async () => {
+    expect((await aiw(['memory', 'failures', '--limit', 'ten'], { root: tempRoot().dir })).code).toBe(2);
+  });
+});
