@@ -170,6 +170,8 @@ async function execute(step: Step, state: RunState, ctx: EngineContext, where: {
       const run = await runSkill(child, inputs, ctx, state.depth + 1);
       const output = run.returned !== undefined && !Object.keys(run.outputs).length ? run.returned : run.outputs;
       const r: StepResult = { ...base, status: run.status === 'failed' ? 'failed' : 'success', output, steps: run.steps };
+      // A child that went on past a failed step leaves the parent partial too, never quietly green.
+      if (run.status === 'partial') state.partial = true;
       if (run.status === 'failed') r.error = `skill '${child.name}' failed${run.error ? `: ${run.error}` : ''}`;
       return r;
     }

@@ -133,6 +133,10 @@ describe('aiw validate', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/memory\/learned\/tool_fixes\.yaml:7:1: .*backtrack/);
     expect(r.stdout).toMatch(/memory\/learned\/patterns\.yaml:4:\d+: /);
+    const named = await aiw(['validate', 'memory/learned/patterns.yaml'], { root: root.dir });
+    expect(named.code).toBe(2);
+    expect(named.stdout).toMatch(/^memory\/learned\/patterns\.yaml:4:\d+: /);
+    expect(named.stdout).not.toContain('tool_fixes');
     const { readFileSync } = await import('node:fs');
     expect(readFileSync(root.path('memory/learned/tool_fixes.yaml'), 'utf8')).toBe(fixes);
     expect(readFileSync(root.path('memory/learned/patterns.yaml'), 'utf8')).toBe(patterns);

@@ -251,6 +251,21 @@ outputs:
     expect(doc.steps[1]!.output).toBe(40);
   });
 
+  it('makes the parent partial when a nested skill went on past a failed step', async () => {
+    const root = project(`
+name: s
+steps:
+  - name: child
+    skill: child
+`);
+    root.write('skills/child.yaml', 'name: child\nsteps:\n  - name: b\n    tool: fail\n    on_error: continue\n');
+    const r = await aiw(['run', 's', '--json'], { root: root.dir });
+    expect(r.code).toBe(0);
+    const doc = r.json<Doc>();
+    expect(doc.status).toBe('partial');
+    expect(doc.steps[0]!.status).toBe('success');
+  });
+
   it('converts inputs by type and lists every input when a required one is missing', async () => {
     const root = project(`
 name: s

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { loadConfig, openProject, type Project } from '../../engine/project.js';
+import { loadConfig, openProject } from '../../engine/project.js';
 import { AiwError, EXIT, ValidationError, formatProblem, type Problem } from '../../errors/errors.js';
 import { checkSkillReferences, checkToolTemplates } from '../../skill/check-references.js';
 import { buildSkill } from '../../skill/load-skill.js';
@@ -49,8 +49,9 @@ export async function validateCommand(files: string[], opts: ValidateOptions, io
     if (kind === 'tool') problems.push(...(await checkToolFile(file)));
     else if (kind === 'config') problems.push(...(await checkConfigFile(file, tools)));
     else if (kind === 'skill') problems.push(...(await checkSkillFile(file, lookup, (n) => skillNames.has(n))));
+    else if (kind === 'memory') problems.push(...(await checkMemory(dirname(dirname(file)))).filter((p) => resolve(p.file) === file));
   }
-  if (proj) problems.push(...(await checkMemory(proj)));
+  if (proj && !files.length) problems.push(...(await checkMemory(proj.memoryDir)));
   const shown = problems.map((p) => ({ ...p, file: relative(io.cwd, p.file) || p.file }));
   if (opts.json) io.stdout.write(`${JSON.stringify({ ok: !problems.length, files: targets.length, problems: shown })}\n`);
   else {
@@ -78,9 +79,10 @@ async function listYaml(dir: string): Promise<string[]> {
   }
 }
 
-function kindOf(file: string, root: string): 'skill' | 'tool' | 'config' | 'other' {
+function kindOf(file: string, root: string): 'skill' | 'tool' | 'config' | 'memory' {
   if (basename(file) === 'aiw.config.yaml') return 'config';
   const dir = basename(dirname(file));
+  if (dir === 'learned' || /^(tool_fixes|patterns|tool_failures)(\.unsaved)?\.ya?ml$/.test(basename(file))) return 'memory';
   if (dir === 'tools') return 'tool';
   if (dir === 'skills' || relative(root, file).startsWith('skills')) return 'skill';
   return 'skill';
@@ -126,7 +128,7 @@ async function checkConfigFile(file: string, tools: Map<string, ToolDef>): Promi
   return problems;
 }
 
-async function checkMemory(project: Project): Promise<Problem[]> {
+async function checkMemory(memoryDir: string): Promise<Problem[]> {
   const { checkMemoryFiles } = await import('../../memory/check-memory.js');
-  return checkMemoryFiles(project.memoryDir);
+  return checkMemoryFiles(memoryDir);
 }
