@@ -1,26 +1,11 @@
+import type { FailureRecord } from '../heal/learning.js';
+
 /**
- * One entry of `<memory>/learned/tool_failures.yaml`, as the engine writes it: one per call attempt
- * (`kind: 'attempt'`, the default) and one per quick fix it ran (`kind: 'fix'`). For an attempt,
- * `success` says whether the call succeeded and `fix_attempted` names the fix run before it (null
- * for a first try); for a fix, `success` says whether the fix itself ran cleanly.
+ * One entry of `<memory>/learned/tool_failures.yaml` is the engine's FailureRecord (heal/learning.ts):
+ * one per call attempt (`kind: 'attempt'`), one per quick fix (`kind: 'fix'`) and one per learned
+ * remedy (`kind: 'remedy'`). For a fix, `success` says whether the fix itself ran cleanly.
  */
-export interface FailureRecord {
-  tool: string;
-  /** Already redacted and trimmed by the caller: this module writes it as given. */
-  error: string;
-  error_type: string | null;
-  fix_attempted: string | null;
-  success: boolean;
-  /** ISO 8601 with a zone, e.g. `2026-01-04T10:30:00+01:00`. */
-  timestamp: string;
-  skill: string;
-  step: string;
-  attempt: number;
-  duration_ms: number;
-  run_id: string;
-  pattern?: string;
-  kind?: 'attempt' | 'fix';
-}
+export type { FailureRecord } from '../heal/learning.js';
 
 /**
  * An entry as read back. Entries written before aiw (the seed's file) carry only tool, error,
@@ -28,23 +13,25 @@ export interface FailureRecord {
  */
 export type LoggedFailure = Pick<FailureRecord, 'tool' | 'success' | 'timestamp'> & Partial<Omit<FailureRecord, 'tool' | 'success' | 'timestamp'>>;
 
-type FieldType = 'string' | 'string?' | 'boolean' | 'number' | 'kind';
+type FieldType = 'string' | 'string?' | 'boolean' | 'number' | 'number?' | 'kind';
 
 // The order here is the order keys are written in, so lines read the same from entry to entry.
 const FIELDS: ReadonlyArray<readonly [keyof FailureRecord, FieldType, boolean]> = [
   ['tool', 'string', true],
-  ['error', 'string', false],
+  ['error', 'string?', false],
   ['error_type', 'string?', false],
   ['fix_attempted', 'string?', false],
   ['success', 'boolean', true],
   ['timestamp', 'string', true],
-  ['skill', 'string', false],
-  ['step', 'string', false],
+  ['skill', 'string?', false],
+  ['step', 'string?', false],
   ['attempt', 'number', false],
   ['duration_ms', 'number', false],
   ['run_id', 'string', false],
-  ['pattern', 'string', false],
+  ['pattern', 'string?', false],
   ['kind', 'kind', false],
+  ['exit_code', 'number?', false],
+  ['http_status', 'number', false],
 ];
 
 function fits(value: unknown, type: FieldType): boolean {
@@ -57,8 +44,10 @@ function fits(value: unknown, type: FieldType): boolean {
       return typeof value === 'boolean';
     case 'number':
       return typeof value === 'number' && Number.isFinite(value);
+    case 'number?':
+      return value === null || (typeof value === 'number' && Number.isFinite(value));
     case 'kind':
-      return value === 'attempt' || value === 'fix';
+      return value === 'attempt' || value === 'fix' || value === 'remedy';
   }
 }
 
@@ -71,7 +60,7 @@ export function recordProblem(value: unknown): string | null {
   for (const [key, type, required] of FIELDS) {
     const present = entry[key] !== undefined;
     if (!present && required) return `missing "${key}"`;
-    if (present && !fits(entry[key], type)) return `"${key}" must be ${type === 'string?' ? 'a string or null' : type === 'kind' ? '"attempt" or "fix"' : `a ${type}`}`;
+    if (present && !fits(entry[key], type)) return `"${key}" must be ${type === 'string?' ? 'a string or null' : type === 'kind' ? '"attempt", "fix" or "remedy"' : `a ${type}`}`;
   }
   return null;
 }

@@ -3,7 +3,7 @@ import type { FailureRecord, Learning, Remedy } from '../heal/learning.js';
 import { isoWithZone } from '../heal/timestamp.js';
 import { redact, redactValue } from '../secrets/redact.js';
 import type { KnownIssueMatch } from '../engine/result.js';
-import { appendFailures, type FailureRecord as LogRecord } from './failure-log.js';
+import { appendFailures } from './failure-log.js';
 import { learnedFile } from './fix-store.js';
 import { findLearnedRemedy, lookupKnownIssues } from './known-issues.js';
 import { markFixPrevented } from './learn-fix.js';
@@ -37,7 +37,7 @@ export function openLearning(memoryDir: string, options: LearningOptions = {}): 
   return {
     async recordAttempt(record: FailureRecord): Promise<void> {
       try {
-        const result = await appendFailures(failures, [toLogRecord(record)]);
+        const result = await appendFailures(failures, [record]);
         if (result.warning) warn(result.warning);
       } catch (err) {
         warn(`attempt of ${record.tool} not recorded in ${failures}: ${errorMessage(err)}`);
@@ -85,14 +85,3 @@ export function openLearning(memoryDir: string, options: LearningOptions = {}): 
  * The attempt log's entry for an engine record. The log has no nulls for skill, step or error
  * (a call from `aiw tool` has no skill): such keys are left out. A learned remedy is a fix.
  */
-function toLogRecord(r: FailureRecord): LogRecord {
-  const out: Record<string, unknown> = {
-    tool: r.tool, error_type: r.error_type, fix_attempted: r.fix_attempted, success: r.success, timestamp: r.timestamp,
-    attempt: r.attempt, duration_ms: r.duration_ms, run_id: r.run_id, kind: r.kind === 'remedy' ? 'fix' : r.kind,
-  };
-  if (r.error !== null) out.error = r.error;
-  if (r.skill !== null) out.skill = r.skill;
-  if (r.step !== null) out.step = r.step;
-  if (r.pattern) out.pattern = r.pattern;
-  return out as unknown as LogRecord;
-}

@@ -15,7 +15,7 @@ const record = (over: Partial<FailureRecord> = {}): FailureRecord => ({
 const FIXES = 'tool_fixes:\n  - tool_name: deploy\n    error_pattern: manifest unknown\n    fix_applied: make a token\n    times_prevented: 0\n    remedy: {tool: make_token, args: {}}\n';
 
 describe('openLearning', () => {
-  it('records attempts in tool_failures.yaml, remedies as fixes, without nulls the log cannot hold', async () => {
+  it('records every attempt in tool_failures.yaml with the fields of the issue, nulls included', async () => {
     const dir = tempRoot().path('memory');
     const learning = openLearning(dir);
     await learning.recordAttempt(record());
@@ -24,9 +24,9 @@ describe('openLearning', () => {
     expect(warnings).toEqual([]);
     expect(records).toEqual([
       expect.objectContaining({ tool: 'deploy', error: 'exit code 1: manifest unknown', success: false, kind: 'attempt', run_id: 'r1' }),
-      expect.objectContaining({ kind: 'fix', fix_attempted: 'make_token', success: true, skill: 'ship', step: 'deploy', pattern: 'manifest unknown' }),
+      expect.objectContaining({ kind: 'remedy', fix_attempted: 'make_token', success: true, error: null, skill: 'ship', step: 'deploy', pattern: 'manifest unknown' }),
     ]);
-    expect(records[0]).not.toHaveProperty('skill');
+    expect(records[0]).toHaveProperty('skill');
     expect(learning.warnings()).toEqual([]);
   });
 
