@@ -83,8 +83,8 @@ function groupCalls(records: readonly LoggedFailure[]): LoggedFailure[][] {
 
 function summariseCall(entries: LoggedFailure[]): Call {
   const first = entries[0] as LoggedFailure;
-  const fixes = entries.filter((e) => e.kind === 'fix');
-  const attempts = entries.filter((e) => e.kind !== 'fix');
+  const fixes = entries.filter((e) => e.kind === 'fix' || e.kind === 'remedy');
+  const attempts = entries.filter((e) => e.kind !== 'fix' && e.kind !== 'remedy');
   const legacy = !first.run_id;
   const failedAttempts = attempts.filter((e) => !e.success);
   // Entries of one call come in order, but attempt numbers decide when a writer raced.

@@ -30,6 +30,7 @@ export async function loadTemplating(): Promise<Templating> {
     if (val === undefined) throw new TemplateError('undefined value', lineno + 1, colno + 1);
     return val;
   };
+  closeFunctionConstructor(runtime);
   const make = (throwOnUndefined: boolean) => {
     const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined });
     env.addGlobal(CAPTURE, (value: unknown) => {
@@ -59,6 +60,31 @@ export function takeCaptured(): unknown {
   const value = captured;
   captured = undefined;
   return value;
+}
+
+// Every path from a template value to the host's `Function` (and so to `process`) goes through one
+// of these names: `range.constructor("return process")()` is the classic nunjucks escape.
+const BLOCKED_MEMBERS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__', 'caller', 'callee', 'arguments']);
+
+/**
+ * Make those names undefined in templates, for member lookups (`x.constructor`, `x["constr" ~
+ * "uctor"]`, a key object whose toString says "constructor") and for bare names, which nunjucks
+ * looks up on the scope object and so would find `Object.prototype.constructor`. Templates come from
+ * skill, tool and config files, and also from text that should only ever be data (a learned remedy's
+ * args): none of them can reach the host this way.
+ */
+function closeFunctionConstructor(runtime: Record<string, unknown>): void {
+  const memberLookup = runtime.memberLookup as (obj: unknown, val: unknown, ...rest: unknown[]) => unknown;
+  runtime.memberLookup = (obj: unknown, val: unknown, ...rest: unknown[]) => {
+    // Jinja's x[a:b:c] comes here as (obj, a, b, c): numbers only, nothing to check.
+    if (rest.length >= 2) return memberLookup(obj, val, ...rest);
+    // Converted once here, so a key object cannot answer the check and the lookup differently.
+    const key = typeof val === 'number' ? val : String(val);
+    return typeof key === 'string' && BLOCKED_MEMBERS.has(key) ? undefined : memberLookup(obj, key, ...rest);
+  };
+  const contextOrFrameLookup = runtime.contextOrFrameLookup as (context: unknown, frame: unknown, name: string) => unknown;
+  runtime.contextOrFrameLookup = (context: unknown, frame: unknown, name: string) =>
+    BLOCKED_MEMBERS.has(name) && name !== 'caller' ? undefined : contextOrFrameLookup(context, frame, name);
 }
 
 type Kwargs = { __keywords?: boolean; attribute?: string; default?: unknown };

@@ -1,4 +1,5 @@
 import { AiwError } from '../errors/errors.js';
+import { addSecrets } from '../secrets/redact.js';
 import type { ParamSpec, ParamType } from './model.js';
 
 /**
@@ -47,7 +48,8 @@ export function coerceValue(value: unknown, type: ParamType | undefined, what: s
 /**
  * Check arguments against declared params: undeclared names and missing required ones are errors
  * before anything runs. Declared params without a value are present as null, so a template may
- * test them, while an undeclared name stays an error.
+ * test them, while an undeclared name stays an error. The value of a param marked `secret: true` is
+ * registered for masking (see secrets/redact.ts).
  */
 export function bindParams(
   toolName: string,
@@ -71,6 +73,8 @@ export function bindParams(
       bound[name] = null;
       continue;
     }
+    // Registered before anything can quote it: a type or enum error, the argv, the tool's own errors.
+    if (spec.secret) addSecrets([typeof value === 'string' ? value : JSON.stringify(value)]);
     value = coerceValue(value, spec.type, `param '${name}' of tool '${toolName}'`);
     if (spec.enum && !spec.enum.some((e) => e === value)) {
       throw new AiwError('INPUT', `param '${name}' of tool '${toolName}' must be one of ${spec.enum.map((e) => JSON.stringify(e)).join(', ')}, got ${JSON.stringify(value)}`);
