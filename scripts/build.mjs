@@ -32,6 +32,8 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   define: { __AIW_VERSION__: JSON.stringify(pkg.version) },
+  // Required on demand, synchronously, when a template needs it (see template/nunjucks-env.ts).
+  external: ['nunjucks'],
   // CommonJS dependencies call require() for Node built-ins; give the ESM bundle a real one.
   banner: { js: "import { createRequire as __aiwCreateRequire } from 'node:module'; const require = __aiwCreateRequire(import.meta.url);" },
 });

@@ -1,11 +1,13 @@
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import type NunjucksModule from 'nunjucks';
 
 /**
- * nunjucks is loaded lazily (it is the heaviest import on the per-run path) and configured once:
- * autoescape OFF, because values go to argv and reports, not HTML (the seed turned `&` into `&amp;`
- * in shell arguments); undefined names throw, but null renders as empty, as Jinja's `None` would
- * render in Python without being an error.
+ * nunjucks is loaded on first use, synchronously, and configured once. It stays outside the bundle
+ * and is required only when a template needs more than text and `{{ a.b }}` lookups (render.ts
+ * handles those itself), so most runs never pay for it. Autoescape is OFF, because values go to argv
+ * and reports, not HTML (the seed turned `&` into `&amp;` in shell arguments); undefined names
+ * throw, but null renders as empty, as Jinja's `None` would render in Python without being an error.
  */
 export interface Templating {
   nunjucks: typeof NunjucksModule;
@@ -15,13 +17,13 @@ export interface Templating {
 
 let loaded: Templating | undefined;
 let captured: unknown;
+const requireCjs = createRequire(import.meta.url);
 
 export const CAPTURE = '__aiw_capture';
 
-export async function loadTemplating(): Promise<Templating> {
+export function templating(): Templating {
   if (loaded) return loaded;
-  const mod = (await import('nunjucks')) as unknown as { default?: typeof NunjucksModule } & typeof NunjucksModule;
-  const nunjucks = mod.default ?? mod;
+  const nunjucks = requireCjs('nunjucks') as typeof NunjucksModule;
   nunjucks.installJinjaCompat();
   const runtime = (nunjucks as unknown as { runtime: Record<string, unknown> }).runtime;
   const TemplateError = (nunjucks.lib as unknown as { TemplateError: new (m: string, l: number, c: number) => Error }).TemplateError;
@@ -50,10 +52,6 @@ export async function loadTemplating(): Promise<Templating> {
   return loaded;
 }
 
-export function templating(): Templating {
-  if (!loaded) throw new Error('internal: loadTemplating() must be awaited before rendering');
-  return loaded;
-}
 
 /** Take the value the last `__aiw_capture(...)` call saw; rendering is synchronous, so this is safe. */
 export function takeCaptured(): unknown {

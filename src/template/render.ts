@@ -1,6 +1,7 @@
 import type NunjucksModule from 'nunjucks';
 import { AiwError, type SourceLocation } from '../errors/errors.js';
 import { CAPTURE, takeCaptured, templating } from './nunjucks-env.js';
+import { isMissing, lookupPath, renderSegments, simpleSegments } from './simple-template.js';
 
 export type Scope = Record<string, unknown>;
 
@@ -41,6 +42,11 @@ export function renderString(source: string, scope: Scope, origin: TemplateOrigi
 
 /** Evaluate a bare expression (no braces) and return its native value. */
 export function evaluate(expr: string, scope: Scope, origin: TemplateOrigin, strict = false): unknown {
+  const simple = simpleSegments(`{{${expr}}}`);
+  if (simple?.length === 1 && typeof simple[0] !== 'string') {
+    const value = lookupPath(scope, simple[0]!);
+    if (!isMissing(value) && value !== undefined) return value;
+  }
   run(`{{ ${CAPTURE}(${expr}) }}`, scope, origin, strict, expr);
   return takeCaptured();
 }
@@ -79,6 +85,11 @@ export function truthy(value: unknown): boolean {
 }
 
 function run(source: string, scope: Scope, origin: TemplateOrigin, strict: boolean, shown = source): string {
+  const simple = simpleSegments(source);
+  if (simple) {
+    const text = renderSegments(simple, scope);
+    if (!isMissing(text)) return text;
+  }
   const key = `${strict ? 's' : 'l'}\u0000${source}`;
   let template = compiled.get(key);
   const t = templating();

@@ -4,7 +4,6 @@ import { parse } from 'yaml';
 import { Healer } from '../../src/heal/healer.js';
 import type { Clock } from '../../src/heal/retry-policy.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { loadTemplating } from '../../src/template/nunjucks-env.js';
 import { prepareCall } from '../../src/tools/execute-tool.js';
 import { ToolRegistry } from '../../src/tools/registry.js';
 import { builtinTools } from '../../src/tools/builtin/index.js';
@@ -193,7 +192,6 @@ describe('retry timing', () => {
     root.script('bin/down', 'echo "dial tcp 127.0.0.1:6443: connect: connection refused" >&2; exit 1');
     root.script('bin/vpn', 'exit 0');
     root.write('tools/t.yaml', `tools:\n  down:\n    command: ["${root.path('bin/down')}"]\n  vpn:\n    command: ["${root.path('bin/vpn')}"]\n`);
-    await loadTemplating();
     const registry = await ToolRegistry.load(root.path('tools'), builtinTools());
     const sleeps: number[] = [];
     let now = 1_000_000;

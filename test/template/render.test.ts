@@ -1,13 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTemplating } from '../../src/template/nunjucks-env.js';
+import { describe, expect, it } from 'vitest';
 import { freeNames } from '../../src/template/free-names.js';
 import { evaluateCondition, renderString, renderValue, singleExpression } from '../../src/template/render.js';
 
 const origin = { what: "step 'x' args", location: { file: 'skills/s.yaml', line: 7 } };
-
-beforeAll(async () => {
-  await loadTemplating();
-});
 
 describe('templates', () => {
   it('keeps the native type of a string that is exactly one expression', () => {
@@ -80,5 +75,19 @@ describe('templates', () => {
   it('lists the free names of a template, ignoring names it binds itself', () => {
     const names = freeNames('{% for p in pods %}{{ p.name }} {{ ns }}{% endfor %}{% set x = 1 %}{{ x | default(y) }}').map((n) => n.name);
     expect(names.sort()).toEqual(['ns', 'pods', 'y']);
+  });
+});
+
+describe('simple templates (rendered without nunjucks)', () => {
+  it('give the same results as nunjucks for text and dotted lookups', () => {
+    const scope = { a: { b: [1, 2], n: null, t: true, o: { x: 1 } }, s: 'x&y' };
+    expect(renderString('v={{ a.b }} n={{ a.n }} t={{ a.t }} o={{ a.o }} s={{ s }}', scope, origin)).toBe('v=1,2 n= t=true o=[object Object] s=x&y');
+    expect(renderString('{{a.o}}', scope, origin)).toEqual({ x: 1 });
+  });
+
+  it('leave errors and inherited names to nunjucks', () => {
+    expect(() => renderString('{{ a.missing }}', { a: {} }, origin)).toThrowError(/undefined/);
+    expect(() => renderString('x {{ a.constructor }}', { a: {} }, origin)).toThrowError(/undefined/);
+    expect(renderString('{{ s.length }}', { s: 'abc' }, origin)).toBe(3);
   });
 });

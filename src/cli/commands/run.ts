@@ -3,7 +3,6 @@ import type { RunResult } from '../../engine/result.js';
 import { runSkill } from '../../engine/run-skill.js';
 import { skillLoader } from '../../engine/project.js';
 import { EXIT } from '../../errors/errors.js';
-import { loadTemplating } from '../../template/nunjucks-env.js';
 import { runDocument } from '../../report/json-document.js';
 import type { Reporter } from '../../report/reporter.js';
 import { colorLevel, isInteractive, type Io } from '../io.js';
@@ -24,7 +23,6 @@ export async function runCommand(skillName: string, opts: RunOptions, io: Io): P
   const skill = await skillLoader(session.project)(skillName);
   const given = parsePairs(opts.input, opts.inputsJson, '--input');
   if (opts.plan) return describePlan(skill, session, opts.json === true, io);
-  await loadTemplating();
   const reporters = await chooseReporters(opts, io);
   const controller = new AbortController();
   let interrupted: NodeJS.Signals | undefined;

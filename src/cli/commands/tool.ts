@@ -1,6 +1,5 @@
 import type { EngineEvent } from '../../engine/events.js';
 import { EXIT } from '../../errors/errors.js';
-import { loadTemplating } from '../../template/nunjucks-env.js';
 import { prepareCall } from '../../tools/execute-tool.js';
 import { redact, redactValue } from '../../secrets/redact.js';
 import { formatKnownIssues, formatValue } from '../../report/reporter.js';
@@ -21,7 +20,6 @@ export async function toolCommand(name: string, opts: ToolOptions, io: Io): Prom
   const session = await openSession(opts, io);
   const tool = session.registry.get(name);
   const prepared = prepareCall(tool, parsePairs(opts.arg, opts.argsJson, '--arg'));
-  await loadTemplating();
   const controller = new AbortController();
   let interrupted = false;
   const off = io.onInterrupt?.(() => ((interrupted = true), controller.abort()));

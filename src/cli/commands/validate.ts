@@ -6,7 +6,6 @@ import { AiwError, EXIT, ValidationError, formatProblem, type Problem } from '..
 import { checkSkillReferences, checkToolTemplates } from '../../skill/check-references.js';
 import { buildSkill } from '../../skill/load-skill.js';
 import { readYamlSource } from '../../skill/yaml-source.js';
-import { loadTemplating } from '../../template/nunjucks-env.js';
 import { builtinTools } from '../../tools/builtin/index.js';
 import { memoryTools } from '../../memory/memory-tools.js';
 import { loadToolFile } from '../../tools/load-tools.js';
@@ -28,7 +27,6 @@ export async function validateCommand(files: string[], opts: ValidateOptions, io
   const problems: Problem[] = 'broken' in project ? [...project.broken] : [];
   const root = 'broken' in project ? resolve(io.cwd, opts.root ?? io.env.AIW_ROOT ?? '.') : project.root;
   const proj = 'broken' in project ? undefined : project;
-  await loadTemplating();
   const toolsDir = join(root, 'tools');
   const skillsDir = join(root, 'skills');
   const targets = files.length ? files.map((f) => resolve(io.cwd, f)) : await defaultTargets(root);
