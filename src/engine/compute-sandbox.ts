@@ -8,6 +8,8 @@ export const DEFAULT_COMPUTE_TIMEOUT_MS = 5000;
 const OUT = '__aiw_out';
 const ERR = '__aiw_err';
 const SET = '__aiw_set';
+const PENDING = '__aiw_pending';
+const APPLY = '__aiw_apply';
 const PRELUDE = `(() => {
   const parse = JSON.parse, stringify = JSON.stringify, S = String, define = Object.defineProperty, g = globalThis;
   const fixed = (name, value) => define(g, name, { value, writable: false, enumerable: false, configurable: false });
@@ -36,6 +38,20 @@ const PRELUDE = `(() => {
       return g[${JSON.stringify(ERR)}](e);
     }
   });
+  // Values the host stored since the last run, as one JSON text; applied by the next run's own
+  // script, so storing a step's output costs no script compilation of its own. A plain data
+  // property that code cannot redefine: a host write to it never runs code of the skill's making.
+  define(g, ${JSON.stringify(PENDING)}, { value: undefined, writable: true, enumerable: false, configurable: false });
+  fixed(${JSON.stringify(APPLY)}, () => {
+    const pending = g[${JSON.stringify(PENDING)}];
+    g[${JSON.stringify(PENDING)}] = undefined;
+    if (typeof pending !== 'string') return 'u';
+    for (const [name, key, json] of parse(pending)) {
+      const r = g[${JSON.stringify(SET)}](name, key === null ? undefined : key, json === null ? undefined : json);
+      if (r !== 'u') return r;
+    }
+    return 'u';
+  });
 })()`;
 
 /**
@@ -48,6 +64,7 @@ const PRELUDE = `(() => {
 export class ComputeSandbox {
   private readonly context: vm.Context;
   private readonly scripts = new Map<string, vm.Script>();
+  private pending: Array<[string, string | null, string | null]> = [];
 
   constructor(private readonly timeoutMs = DEFAULT_COMPUTE_TIMEOUT_MS) {
     watchRejections();
@@ -70,9 +87,8 @@ export class ComputeSandbox {
   }
 
   private transfer(name: string, key: string | undefined, value: unknown): void {
-    const json = value === undefined ? undefined : JSON.stringify(value) ?? 'null';
-    const args = [name, key, json].map((a) => (a === undefined ? 'undefined' : JSON.stringify(a))).join(', ');
-    this.exec(new vm.Script(`${SET}(${args})`), { what: `storing '${key === undefined ? name : `${name}.${key}`}' for compute code`, file: '', line: 0 });
+    const json = value === undefined ? null : JSON.stringify(value) ?? 'null';
+    this.pending.push([name, key ?? null, json]);
   }
 
   /**
@@ -84,13 +100,17 @@ export class ComputeSandbox {
     let script = this.scripts.get(key);
     if (!script) {
       // The prefix stays on the first line so that line numbers in errors match the skill file.
-      const wrapped = `(function () { try { var result; var __r = (function () { ${code}\n})(); return ${OUT}(__r === undefined ? result : __r); } catch (__e) { return ${ERR}(__e); } })()`;
+      const wrapped = `(function () { var __s = ${APPLY}(); if (__s !== 'u') return __s; try { var result; var __r = (function () { ${code}\n})(); return ${OUT}(__r === undefined ? result : __r); } catch (__e) { return ${ERR}(__e); } })()`;
       try {
         script = new vm.Script(wrapped, { filename: where.file, lineOffset: where.line - 1 });
       } catch (err) {
         throw this.failure(err, where);
       }
       this.scripts.set(key, script);
+    }
+    if (this.pending.length) {
+      this.context[PENDING] = JSON.stringify(this.pending);
+      this.pending = [];
     }
     return this.exec(script, where);
   }

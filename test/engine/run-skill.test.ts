@@ -365,3 +365,23 @@ steps:
     expect(r.stderr).toContain("s.yaml:5:5: unknown property 'on_eror'");
   });
 });
+
+describe('compute sandbox', () => {
+  it('sees every earlier output, and code cannot hijack how the host passes values in', async () => {
+    const root = tempRoot({ 'skills/s.yaml': `
+name: s
+steps:
+  - { name: a, compute: "return 1" }
+  - name: attack
+    compute: |
+      try { Object.defineProperty(globalThis, '__aiw_pending', { set() { throw new Error('hijacked'); } }); return 'redefined'; }
+      catch (e) { return 'refused'; }
+  - { name: b, compute: "return a + 1" }
+  - { name: c, compute: "return [a, b, steps.b.status, attack]" }
+` });
+    const r = await aiw(['run', 's', '--json'], { root: root.dir });
+    expect(r.code).toBe(0);
+    const doc = r.json<{ steps: Array<{ output: unknown }> }>();
+    expect(doc.steps[3]!.output).toEqual([1, 2, 'success', 'refused']);
+  });
+});
