@@ -168,6 +168,27 @@ function isLeadingDotStar(node: RegexNode, body: string): boolean {
 }
 
 /**
+ * A lower-case ASCII string that any text a `/regex/` pattern matches must contain (lower-cased),
+ * for prefilters kept outside the process (the memory lookup cache); null when the pattern is not a
+ * valid, safe regex or has no such literal.
+ */
+export function regexNeedle(source: string): string | null {
+  const m = REGEX_SOURCE.exec(source.trim());
+  if (!m) return null;
+  try {
+    compilePattern(source.trim()); // refused patterns get no needle: the lookup reports them in full
+  } catch (err) {
+    if (err instanceof AiwError) return null;
+    throw err;
+  }
+  const flags = m[2]!.replace('g', '');
+  const literals = requiredLiterals(parseRegex(m[1]!, flags), flags.includes('i') && flags.includes('u'));
+  // The cache compares needles with whitespace-collapsed text, so only whitespace-free pieces qualify.
+  const usable = literals.flatMap((l) => l.toLowerCase().split(/\s+/)).filter((l) => l.length >= 2);
+  return usable.sort((a, b) => b.length - a.length)[0] ?? null;
+}
+
+/**
  * Runs of literal ASCII characters the regex cannot match without, for a cheap substring pre-check.
  * Under `iu` an `s` also matches the long s (ſ), which lower-casing does not map, so it ends a run.
  */

@@ -1,3 +1,4 @@
+import { patternKind, regexNeedle } from '../heal/match.js';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { LogWarning } from './failure-log.js';
@@ -100,8 +101,10 @@ export async function storeTable<E>(source: string, cacheFile: string, text: str
 export function needleOf(pattern: string | null): string | null {
   if (pattern === null) return null;
   const p = pattern.trim();
-  // A regex has no literal to look for; outside ASCII, toLowerCase and a regex's case folding may disagree.
-  if (p.startsWith('/') || !/^[\x20-\x7e\t\n\r]*$/.test(p)) return null;
+  // A regex's needle is a literal it cannot match without; outside ASCII, toLowerCase and a regex's
+  // case folding may disagree, so such patterns are always tested in full.
+  if (patternKind(p) === 'regex') return regexNeedle(p);
+  if (!/^[\x20-\x7e\t\n\r]*$/.test(p)) return null;
   return p.toLowerCase().replace(/\s+/g, ' ');
 }
 

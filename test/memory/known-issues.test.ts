@@ -125,3 +125,13 @@ describe('shellQuote', () => {
     expect(shellQuote("it's $HOME `x`")).toBe(`'it'\\''s $HOME \`x\`'`);
   });
 });
+
+describe('regex prefilter needles', () => {
+  it('lets a /regex/ row be skipped when its required literal is absent, and still matches when present', async () => {
+    const { regexNeedle } = await import('../../src/heal/match.js');
+    expect(regexNeedle('/exceeded quota for (cpu|memory)/i')).toBe('exceeded');
+    expect(regexNeedle('/Connection refused/')).toBe('connection');
+    expect(regexNeedle('/(a+)+$/')).toBeNull();
+    expect(regexNeedle('/\\d+/')).toBeNull();
+  });
+});
