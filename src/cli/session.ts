@@ -5,7 +5,7 @@ import { ValidationError } from '../errors/errors.js';
 import type { Learning } from '../heal/learning.js';
 import { Healer } from '../heal/healer.js';
 import type { Clock } from '../heal/retry-policy.js';
-import { openLearning } from '../memory/learning-store.js';
+import type { LearningOptions } from '../memory/learning-store.js';
 import { memoryTools } from '../memory/memory-tools.js';
 import { addSecretsFromEnv } from '../secrets/redact.js';
 import { builtinTools } from '../tools/builtin/index.js';
@@ -34,7 +34,7 @@ export async function openSession(opts: GlobalOptions, io: Io): Promise<Session>
   const registry: ToolRegistry = await ToolRegistry.load(project.toolsDir, [...builtinTools(), ...memory]);
   if (registry.problems.length) throw new ValidationError(registry.problems);
   // Memory problems never stop a run, and are never silent: each is printed once as it happens.
-  const learning = openLearning(project.memoryDir, { onWarning: (w) => io.stderr.write(`aiw: warning: ${w}\n`) });
+  const learning = lazyLearning(project.memoryDir, { onWarning: (w) => io.stderr.write(`aiw: warning: ${w}\n`) });
   return { project, registry, learning, runId: newRunId() };
 }
 
@@ -47,5 +47,20 @@ export function engineContext(session: Session, io: Io, emit: EventSink, signal:
   return {
     registry: session.registry, loadSkill: skillLoader(session.project), config: session.project.config, env: io.env, emit,
     healer, runId: session.runId, signal,
+  };
+}
+
+/**
+ * The memory store, loaded on first use: a run whose tools all succeed never needs it, and its
+ * modules (YAML stores, lookup cache, hashing) are a good part of what a start-up would load.
+ */
+function lazyLearning(memoryDir: string, options: LearningOptions): Learning {
+  let store: Promise<Learning> | undefined;
+  const get = () => (store ??= import('../memory/learning-store.js').then((m) => m.openLearning(memoryDir, options)));
+  return {
+    recordAttempt: async (record) => (await get()).recordAttempt(record),
+    knownIssues: async (tool, text) => (await get()).knownIssues(tool, text),
+    findRemedy: async (tool, text) => (await get()).findRemedy(tool, text),
+    markPrevented: async (remedy) => (await get()).markPrevented(remedy),
   };
 }

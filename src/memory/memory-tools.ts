@@ -4,11 +4,7 @@ import { redact, redactValue } from '../secrets/redact.js';
 import { prepareCall } from '../tools/execute-tool.js';
 import { failureResult, type BuiltinTool, type ToolResult } from '../tools/model.js';
 import type { ToolRegistry } from '../tools/registry.js';
-import { buildDebugReport } from './debug-report.js';
-import { formatDebugReport } from './debug-text.js';
 import type { RemedySpec } from './fix-store.js';
-import { lookupKnownIssues } from './known-issues.js';
-import { learnFix } from './learn-fix.js';
 
 /** What the memory tools need from the session; the registry is a getter because it holds these tools. */
 export interface MemoryToolsContext {
@@ -35,6 +31,8 @@ export function memoryTools(ctx: MemoryToolsContext): BuiltinTool[] {
         error_text: { type: 'string', description: 'the error text to match against the learned patterns' },
       },
       run: (args) => guarded(async () => {
+        // Memory code loads when a memory tool runs, not with every session that registers it.
+        const { lookupKnownIssues } = await import('./known-issues.js');
         const result = await lookupKnownIssues(ctx.memoryDir, str(args.tool_name), str(args.error_text));
         const matches = redactValue(result.matches);
         const text = knownIssuesMarkdown(matches, str(args.tool_name));
@@ -55,6 +53,7 @@ export function memoryTools(ctx: MemoryToolsContext): BuiltinTool[] {
         const remedy = args.remedy ? (args.remedy as RemedySpec) : undefined;
         if (remedy) checkRemedy(ctx.registry(), { tool: remedy.tool, args: remedy.args ?? {} });
         const warnings: string[] = [];
+        const { learnFix } = await import('./learn-fix.js');
         const saved = await learnFix(ctx.memoryDir, {
           tool: str(args.tool_name)!, pattern: str(args.error_pattern)!, rootCause: redact(str(args.root_cause)!), fix: redact(str(args.fix_description)!),
           remedy: remedy ? { tool: remedy.tool, args: remedy.args ?? {} } : undefined,
@@ -73,6 +72,7 @@ export function memoryTools(ctx: MemoryToolsContext): BuiltinTool[] {
       },
       run: (args) => guarded(async () => {
         const tool = ctx.registry().get(str(args.tool_name)!);
+        const [{ buildDebugReport }, { formatDebugReport }] = await Promise.all([import('./debug-report.js'), import('./debug-text.js')]);
         const report = redactValue(await buildDebugReport({ tool, errorText: str(args.error_text), memoryDir: ctx.memoryDir, config: ctx.config, configFile: ctx.configFile }));
         return { ...report, text: formatDebugReport(report) };
       }),
