@@ -393,7 +393,7 @@ describe.skipIf(!haveKube || !haveMonitoring)('aiw run investigate_alert against
     const log = failureRecords(root).filter((r) => r.step === 'usage' && r.run_id === second.run_id);
     expect(log.map((r) => [r.kind, r.attempt, r.success, r.error_type, r.fix_attempted])).toEqual([
       ['attempt', 1, false, null, null],
-      ['fix', 1, true, 'learned', 'enable_metrics'],
+      ['remedy', 1, true, 'learned', 'enable_metrics'],
       ['attempt', 2, true, null, null],
     ]);
   });
