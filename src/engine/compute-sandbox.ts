@@ -118,7 +118,10 @@ export class ComputeSandbox {
   private exec(script: vm.Script, where: { what: string; file: string; line: number }): unknown {
     let outcome: unknown;
     try {
-      outcome = script.runInContext(this.context, { timeout: this.timeoutMs, breakOnSigint: true });
+      // No breakOnSigint: it re-arms signal handling on every call and nearly doubled the cost of a
+      // compute step. Ctrl-C during compute code takes effect when the step ends, at the latest at
+      // its time limit; a running tool is still stopped at once.
+      outcome = script.runInContext(this.context, { timeout: this.timeoutMs });
     } catch (err) {
       // Only the host throws here (the time limit, Ctrl-C): the code's own errors come back as text.
       throw this.failure(err, where);
