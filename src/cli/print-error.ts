@@ -15,7 +15,8 @@ export function reportError(err: unknown, io: Io, debug = false): number {
     io.stderr.write(`aiw: internal error: ${redact(errorMessage(err))}\n`);
     if (!debug) io.stderr.write('run again with --debug to see where it happened, and please report it\n');
   }
-  if (debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  // A stack starts with the message, which may quote a secret: it is masked like everything else.
+  if (debug && err instanceof Error && err.stack) io.stderr.write(`${redact(err.stack)}\n`);
   return err instanceof AiwError ? exitCodeFor(err.code) : 1;
 }
 

@@ -64,7 +64,14 @@ function parseWhole(text: string, file: string): ReadFailuresResult {
   if (!isSeq(list)) return { records: [], warnings: [...warnings, at(list as Node, '"failures" must be a list of entries')] };
   const records: LoggedFailure[] = [];
   for (const item of list.items) {
-    const value: unknown = isNode(item) ? item.toJS(doc) : item;
+    let value: unknown;
+    try {
+      value = isNode(item) ? item.toJS(doc) : item;
+    } catch (err) {
+      // toJS throws on what only shows when resolving: an alias to a later anchor, an alias bomb.
+      warnings.push(at(item as Node, `entry skipped: ${(err as Error).message}`));
+      continue;
+    }
     const problem = recordProblem(value);
     if (problem) warnings.push(at(item as Node, `entry skipped: ${problem}`));
     else records.push(value as LoggedFailure);

@@ -6,7 +6,9 @@
  * named like tokens, passwords and keys), and token shapes that are secret wherever they appear.
  */
 const MASK = '***';
-const SECRET_ENV_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|_KEY$|^KEY$|AUTH)/i;
+// AUTH only as the last word (BASIC_AUTH, NPM_AUTH) or in AUTH_CONFIG/AUTH_HEADER: GIT_AUTHOR_NAME,
+// OAUTH_ENABLED or AUTH_MODE hold ordinary words, and masking those would garble every report.
+const SECRET_ENV_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|_KEY$|^KEY$|_AUTH$|^AUTH$|AUTH_?CONFIG|AUTH_?HEADER)/i;
 const MIN_SECRET_LENGTH = 4;
 
 const SHAPES: Array<[RegExp, string]> = [
@@ -45,9 +47,14 @@ export function addSecrets(values: Iterable<unknown>): void {
   }
 }
 
+// Switches, not secrets: `NPM_CONFIG_ALWAYS_AUTH=true` must not mask every "true" in every report.
+const NOT_A_SECRET = /^(?:true|false|yes|no|on|off|null|none|enabled|disabled)$/i;
+
 /** Register the values of environment variables whose names say they are secret. */
 export function addSecretsFromEnv(env: NodeJS.ProcessEnv): void {
-  addSecrets(Object.entries(env).filter(([k, v]) => v && SECRET_ENV_NAME.test(k) && !/^(NODE_EXTRA_CA_CERTS|SSH_AUTH_SOCK)$/.test(k)).map(([, v]) => v));
+  addSecrets(Object.entries(env)
+    .filter(([k, v]) => v && SECRET_ENV_NAME.test(k) && !/^(NODE_EXTRA_CA_CERTS|SSH_AUTH_SOCK)$/.test(k) && !NOT_A_SECRET.test(v.trim()))
+    .map(([, v]) => v));
 }
 
 export function isSecretName(name: string): boolean {

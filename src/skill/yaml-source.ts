@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { AiwError, type Problem } from '../errors/errors.js';
 
 /** A parsed YAML file that still knows where every value came from. */
@@ -21,8 +21,29 @@ export function parseYamlSource(file: string, text: string): { source: YamlSourc
     const pos = lineCounter.linePos(e.pos[0]);
     return { file, line: pos.line, col: pos.col, code: 'YAML_SYNTAX', message: firstLine(e.message) };
   });
-  const value = problems.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  if (!problems.length) {
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // Only aliases fail here: one to an anchor defined later, or an "alias bomb" that would
+      // expand to millions of nodes. Report it at the first alias, like a syntax error.
+      const pos = lineCounter.linePos(firstAliasOffset(doc));
+      problems.push({ file, line: pos.line, col: pos.col, code: 'YAML_SYNTAX', message: firstLine((err as Error).message) });
+    }
+  }
   return { source: { file, text, doc, lineCounter, value }, problems };
+}
+
+function firstAliasOffset(doc: Document.Parsed): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 /** Read and parse a file, throwing a ValidationError-shaped AiwError on the first syntax problem. */

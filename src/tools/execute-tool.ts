@@ -91,10 +91,32 @@ function parseOutput(tool: ToolDef, result: ToolResult): ToolResult {
         return { ...result, ok: false, output: undefined, error };
       }
     case 'lines':
-      return { ...result, output: text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '') };
+      return { ...result, output: lines(text) };
     default:
       return { ...result, output: text.replace(/\n$/, '') };
   }
+}
+
+/**
+ * Bounded like the output itself: 16 MB of one-character lines would otherwise be 8 million
+ * strings, and every copy of them (into compute code, into the JSON report) costs hundreds of MB.
+ */
+export const MAX_OUTPUT_LINES = 100_000;
+
+function lines(text: string): string[] {
+  const out: string[] = [];
+  let dropped = 0;
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end).trimEnd();
+    start = end + 1;
+    if (line === '') continue;
+    if (out.length < MAX_OUTPUT_LINES) out.push(line);
+    else dropped++;
+  }
+  if (dropped) out.push(`[aiw: output truncated: ${dropped} more lines were dropped]`);
+  return out;
 }
 
 function stringMap(value: unknown): Record<string, string> {

@@ -12,6 +12,7 @@ import { loadToolFile } from '../../tools/load-tools.js';
 import type { ToolDef } from '../../tools/model.js';
 import type { Io } from '../io.js';
 import type { GlobalOptions } from '../session.js';
+import { configPatternProblems, skillPatternProblems, toolPatternProblems } from './check-patterns.js';
 
 interface ValidateOptions extends GlobalOptions {
   json?: boolean;
@@ -91,7 +92,7 @@ async function checkSkillFile(file: string, tools: Parameters<typeof checkSkillR
   if (problems.length) return problems;
   const built = buildSkill(source);
   if (!built.skill) return built.problems;
-  return checkSkillReferences(built.skill, source, tools, skillExists);
+  return [...checkSkillReferences(built.skill, source, tools, skillExists), ...skillPatternProblems(source)];
 }
 
 async function checkToolFile(file: string): Promise<Problem[]> {
@@ -100,7 +101,7 @@ async function checkToolFile(file: string): Promise<Problem[]> {
   const { tools, problems: p } = await loadToolFile(file);
   if (p.length) return p;
   const raw = (source.value as { tools: Record<string, Record<string, unknown>> }).tools;
-  return tools.flatMap((t) => checkToolTemplates(source, t.name, raw[t.name] ?? {}, Object.keys(t.params)));
+  return tools.flatMap((t) => [...checkToolTemplates(source, t.name, raw[t.name] ?? {}, Object.keys(t.params)), ...toolPatternProblems(source, t.name, raw[t.name] ?? {})]);
 }
 
 async function checkConfigFile(file: string, tools: Map<string, ToolDef>): Promise<Problem[]> {
@@ -111,9 +112,9 @@ async function checkConfigFile(file: string, tools: Map<string, ToolDef>): Promi
     if (err instanceof ValidationError) return err.problems;
     throw err;
   }
-  const problems: Problem[] = [];
-  const profiles = ((config.auto_heal as Record<string, unknown> | undefined)?.profiles ?? {}) as Record<string, Record<string, { tool: string }>>;
   const { source } = await readYamlSource(file);
+  const problems: Problem[] = configPatternProblems(source);
+  const profiles = ((config.auto_heal as Record<string, unknown> | undefined)?.profiles ?? {}) as Record<string, Record<string, { tool: string }>>;
   const { locate } = await import('../../skill/yaml-source.js');
   for (const [profile, classes] of Object.entries(profiles)) {
     for (const [cls, fix] of Object.entries(classes)) {
