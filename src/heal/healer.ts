@@ -173,7 +173,11 @@ export class Healer {
     let key: string;
     try {
       const scope = { ...req.scope, args: req.prepared.params };
-      const args = renderValue(fix.args ?? {}, scope, { what: `quick fix '${fix.tool}' for ${cls.class}` }) as Record<string, unknown>;
+      // A learned remedy comes from memory, which is data: its args are used exactly as stored.
+      // Quick fixes from skill, tool and config files (trusted code) are templates.
+      const args = source === 'learned'
+        ? { ...(fix.args ?? {}) }
+        : renderValue(fix.args ?? {}, scope, { what: `quick fix '${fix.tool}' for ${cls.class}` }) as Record<string, unknown>;
       prepared = prepareCall(this.opts.registry.get(fix.tool), args);
       key = `${fix.tool}\u0000${JSON.stringify(prepared.params)}`;
     } catch (err) {

@@ -85,9 +85,8 @@ export function checkRemedy(registry: ToolRegistry, remedy: RemedySpec): void {
   if (['learn_tool_fix', 'debug_tool', 'check_known_issues'].includes(remedy.tool)) {
     throw new AiwError('USAGE', `'${remedy.tool}' cannot be a remedy: a remedy must change something the failing tool needs`);
   }
-  const tool = registry.get(remedy.tool);
-  // Templated arguments ({{ args.cluster }}) are rendered when the remedy runs; only literal ones can be checked now.
-  if (!JSON.stringify(remedy.args).includes('{{')) prepareCall(tool, remedy.args);
+  // Remedy args are stored and used literally (memory is data, never a template), so all can be checked now.
+  prepareCall(registry.get(remedy.tool), remedy.args);
 }
 
 /** The seed's "💡 Known Issues Found!" block as markdown. */

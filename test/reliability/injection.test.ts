@@ -164,12 +164,9 @@ describe('injection: inputs, tool output and memory text are data', () => {
     expect(recorded.join(' ')).not.toContain(String(process.pid));
   });
 
-  // Found by this suite, in src/heal/healer.ts (runFix): a learned remedy's args, which come from
-  // tool_fixes.yaml, are rendered as templates like a skill's quick_fix args. Memory text is data:
-  // `{{ env.GITHUB_TOKEN }}` in a remedy arg sends the token to the remedy tool. (The template
-  // sandbox now stops `range.constructor(...)`, see the test above, so this is no longer code
-  // execution.) Enable once learned remedy args are passed as they are.
-  it.skip('a learned remedy receives its args exactly as stored, never rendered (owner: heal/healer.ts)', async () => {
+  // Found by this suite: a learned remedy's args (from tool_fixes.yaml) were rendered as templates,
+  // so `{{ env.GITHUB_TOKEN }}` in memory would have sent the token to the remedy tool.
+  it('a learned remedy receives its args exactly as stored, never rendered', async () => {
     const root = project();
     root.write('memory/learned/tool_fixes.yaml', `tool_fixes:
   - tool_name: failing
