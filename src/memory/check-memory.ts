@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { AiwError, type Problem } from '../errors/errors.js';
 import { compilePattern } from '../heal/match.js';
 import { readFailures, sidecarPathFor } from './failure-log.js';
 import { learnedFile, parseToolFixes } from './fix-store.js';
+import { LEARNED_PARSE_LIMIT, tooLarge } from './memory-cache.js';
 import { parsePatterns } from './patterns-store.js';
 
 /**
@@ -23,14 +24,14 @@ export async function checkMemoryFiles(memoryDir: string): Promise<Problem[]> {
     }
   };
   const fixesFile = learnedFile(memoryDir, 'tool_fixes');
-  const fixesText = await readIfExists(fixesFile);
+  const fixesText = await readIfExists(fixesFile, problems);
   if (fixesText !== undefined) {
     const built = parseToolFixes(fixesText, fixesFile);
     built.warnings.forEach(warn);
     for (const fix of built.entries) checkPattern(fixesFile, fix.line, fix.error_pattern);
   }
   const patternsFile = learnedFile(memoryDir, 'patterns');
-  const patternsText = await readIfExists(patternsFile);
+  const patternsText = await readIfExists(patternsFile, problems);
   if (patternsText !== undefined) {
     const built = parsePatterns(patternsText, patternsFile);
     built.warnings.forEach(warn);
@@ -43,8 +44,13 @@ export async function checkMemoryFiles(memoryDir: string): Promise<Problem[]> {
   return problems;
 }
 
-async function readIfExists(file: string): Promise<string | undefined> {
+async function readIfExists(file: string, problems: Problem[]): Promise<string | undefined> {
   try {
+    const { size } = await stat(file);
+    if (size > LEARNED_PARSE_LIMIT) {
+      problems.push({ ...tooLarge(file, size), code: 'VALIDATION' });
+      return undefined;
+    }
     return await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

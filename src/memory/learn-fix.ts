@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AiwError } from '../errors/errors.js';
 import { compilePattern } from '../heal/match.js';
@@ -6,7 +6,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { FixesEditor } from './fix-edit.js';
 import { fixesOfDocument, learnedFile, toFix, type RemedySpec } from './fix-store.js';
 import { withLock } from './lock.js';
-import { cachePathFor, storeTable } from './memory-cache.js';
+import { cachePathFor, LEARNED_PARSE_LIMIT, storeTable, tooLarge } from './memory-cache.js';
 
 /** What `aiw learn-fix` and the `learn_tool_fix` tool save. */
 export interface LearnFixInput {
@@ -142,8 +142,14 @@ async function refreshCache(memoryDir: string, file: string, editor: FixesEditor
 
 async function readOrEmpty(file: string): Promise<string> {
   try {
+    const { size } = await stat(file);
+    if (size > LEARNED_PARSE_LIMIT) {
+      const w = tooLarge(file, size);
+      throw new AiwError('MEMORY_WRITE', `${file}: not written: ${w.message}`, { location: { file, line: 1, col: 1 } });
+    }
     return await readFile(file, 'utf8');
   } catch (err) {
+    if (err instanceof AiwError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return NEW_FILE;
     throw new AiwError('MEMORY_READ', `cannot read ${file}: ${(err as Error).message}`, { cause: err, location: { file } });
   }

@@ -38,6 +38,20 @@ export interface Built<E> {
   extra?: unknown;
 }
 
+/**
+ * Learned files larger than this are not parsed: 10,000 fixes take about 3 MB, and parsing tens of
+ * megabytes of YAML takes minutes and gigabytes. Lookups skip such a file with a warning at
+ * `file:1:1`; writers refuse to touch it.
+ */
+export const LEARNED_PARSE_LIMIT = 16 * 1024 * 1024;
+
+export function tooLarge(file: string, size: number): { file: string; line: number; col: number; message: string } {
+  return {
+    file, line: 1, col: 1,
+    message: `${(size / 1024 / 1024).toFixed(1)} MB is more than the ${LEARNED_PARSE_LIMIT / 1024 / 1024} MB aiw reads from a learned file; it is skipped and left as it is`,
+  };
+}
+
 // Coarser than any file system's timestamp granularity (FAT: 2 s).
 const RACY_MS = 2_000;
 
@@ -66,6 +80,9 @@ export async function withTable<E, T>(
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { value: await use(emptyTable()) };
     throw err;
+  }
+  if (key.size > LEARNED_PARSE_LIMIT) {
+    return { value: await use({ ...emptyTable<E>(), warnings: [tooLarge(source, key.size)] }) };
   }
   const cached = await openCache<E>(cacheFile, key, source, before);
   if (cached) {

@@ -331,17 +331,20 @@ tool_fixes:
     expect(parse(readFileSync(`${dir}/learned/tool_fixes.yaml`, 'utf8'))).toMatchObject({ tool_fixes: [{ tool_name: 'failing', error_pattern: 'refused' }] });
   });
 
-  // Found by this suite, in src/memory/fix-store.ts (readLearnedDocument): a large tool_fixes.yaml
-  // or patterns.yaml goes whole through yaml's parseDocument with duplicate-key checks, which is
-  // quadratic in the keys of a mapping. 50 MB of a foreign mapping never finishes (killed after
-  // 60 s); 50 MB of valid fixes (285,000) takes 65 s and 2.7 GB on the first lookup. Enable once
-  // the readers bound what they parse, as tool_failures.yaml does (FULL_PARSE_LIMIT).
-  it.skip('50 MB of a foreign mapping in tool_fixes.yaml: lookups warn and go on in bounded time (owner: fix-store.ts)', async () => {
+  // Found by this suite: 50 MB of a foreign mapping in tool_fixes.yaml never finished parsing.
+  // Learned files over LEARNED_PARSE_LIMIT are now skipped with a warning and never rewritten.
+  it('50 MB of a foreign mapping in tool_fixes.yaml: lookups warn and go on in bounded time', async () => {
     const root = fresh();
     root.write(FIXES, foreignMapping(50 * MB));
     const look = await runAiw(['--root', root.dir, 'known-issues', '--tool', 'failing', '--error', 'x', '--json'], { timeoutMs: 60_000 });
     expect(look.hung).toBe(false);
     expect(look.code).toBe(0);
     expect(look.stderr).toMatch(/tool_fixes\.yaml:1:1/);
+    const before = statSync(root.path(FIXES)).size;
+    const learn = await runAiw(['--root', root.dir, 'learn-fix', '--tool', 'failing', '--pattern', 'x y', '--root-cause', 'r', '--fix', 'f'], { timeoutMs: 60_000 });
+    expect(learn.hung).toBe(false);
+    expect(learn.code).toBe(1);
+    expect(learn.stderr).toMatch(/not written/);
+    expect(statSync(root.path(FIXES)).size).toBe(before);
   });
 });
