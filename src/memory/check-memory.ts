@@ -3,7 +3,7 @@ import { AiwError, type Problem } from '../errors/errors.js';
 import { compilePattern } from '../heal/match.js';
 import { readFailures, sidecarPathFor } from './failure-log.js';
 import { learnedFile, parseToolFixes } from './fix-store.js';
-import { LEARNED_PARSE_LIMIT, tooLarge } from './memory-cache.js';
+import { LEARNED_PARSE_LIMIT, tooLarge, type Built } from './memory-cache.js';
 import { parsePatterns } from './patterns-store.js';
 
 /**
@@ -23,19 +23,16 @@ export async function checkMemoryFiles(memoryDir: string): Promise<Problem[]> {
       problems.push({ file, line, col: 1, code: 'PATTERN', message: err.message });
     }
   };
-  const fixesFile = learnedFile(memoryDir, 'tool_fixes');
-  const fixesText = await readIfExists(fixesFile, problems);
-  if (fixesText !== undefined) {
-    const built = parseToolFixes(fixesText, fixesFile);
+  for (const [name, parse] of [['tool_fixes', parseToolFixes], ['patterns', parsePatterns]] as const) {
+    const file = learnedFile(memoryDir, name);
+    const text = await readIfExists(file, problems);
+    if (text === undefined) continue;
+    const built: Built<{ line: number }> = parse(text, file);
     built.warnings.forEach(warn);
-    for (const fix of built.entries) checkPattern(fixesFile, fix.line, fix.error_pattern);
-  }
-  const patternsFile = learnedFile(memoryDir, 'patterns');
-  const patternsText = await readIfExists(patternsFile, problems);
-  if (patternsText !== undefined) {
-    const built = parsePatterns(patternsText, patternsFile);
-    built.warnings.forEach(warn);
-    for (const entry of built.entries) checkPattern(patternsFile, entry.line, entry.pattern);
+    built.entries.forEach((entry, i) => {
+      const pattern = built.pattern[i];
+      if (pattern) checkPattern(file, entry.line, pattern);
+    });
   }
   const failuresFile = learnedFile(memoryDir, 'tool_failures');
   for (const file of [failuresFile, sidecarPathFor(failuresFile)]) {

@@ -148,17 +148,21 @@ function byName([ka]: [string, StatsBucket], [kb]: [string, StatsBucket]): numbe
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-const days = new Map<string, string>();
+/** `compute` with one answer kept per distinct key: logs repeat the same few days thousands of times. */
+function cachedBy(compute: (key: string) => string): (key: string) => string {
+  const seen = new Map<string, string>();
+  return (key) => {
+    let value = seen.get(key);
+    if (value === undefined) seen.set(key, (value = compute(key)));
+    return value;
+  };
+}
+
+const checkedDayOfPrefix = cachedBy(checkedDay);
 
 /** The calendar day as written in the timestamp, so a log reads the same in every time zone. */
 function dayOf(timestamp: string): string {
-  const prefix = timestamp.slice(0, 10);
-  let day = days.get(prefix);
-  if (day === undefined) {
-    day = checkedDay(timestamp);
-    days.set(prefix, day);
-  }
-  return day;
+  return checkedDayOfPrefix(timestamp.slice(0, 10));
 }
 
 function checkedDay(timestamp: string): string {
@@ -168,17 +172,8 @@ function checkedDay(timestamp: string): string {
   return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== match[0] ? UNKNOWN : match[0];
 }
 
-const weeks = new Map<string, string>();
-
 /** ISO 8601 week of a `YYYY-MM-DD` day, as `YYYY-Www`: weeks start on Monday, week 1 holds January 4th. */
-export function isoWeek(day: string): string {
-  let week = weeks.get(day);
-  if (week === undefined) {
-    week = computeIsoWeek(day);
-    weeks.set(day, week);
-  }
-  return week;
-}
+export const isoWeek = cachedBy(computeIsoWeek);
 
 function computeIsoWeek(day: string): string {
   if (day === UNKNOWN) return UNKNOWN;
