@@ -7,7 +7,7 @@ import type { Io } from '../../src/cli/io.js';
 
 export interface TempRoot {
   dir: string;
-  write(path: string, text: string): string;
+  write(path: string, text: string | Buffer): string;
   /** A tiny real executable (shell script) to use as a tool fixture. */
   script(path: string, body: string): string;
   path(...parts: string[]): string;
@@ -21,8 +21,14 @@ afterEach(() => {
 
 /** A fresh project root in the temp dir with its own skills/, tools/ and memory/; removed after the test. */
 export function tempRoot(files: Record<string, string> = {}): TempRoot {
-  const dir = mkdtempSync(join(tmpdir(), 'aiw-test-'));
-  roots.push(dir);
+  const root = createRoot('aiw-test-', files);
+  roots.push(root.dir);
+  return root;
+}
+
+/** The same, for suites that share one root across tests and remove it themselves. */
+export function createRoot(prefix: string, files: Record<string, string> = {}): TempRoot {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   mkdirSync(join(dir, 'skills'));
   mkdirSync(join(dir, 'tools'));
   const root: TempRoot = {

@@ -1,6 +1,5 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { createRoot } from '../../helpers/temp-root.js';
 
 /** A temporary project root (skills/, tools/, memory/ as written), removed by `remove()`. */
 export interface Scratch {
@@ -13,25 +12,6 @@ export interface Scratch {
 }
 
 export function scratch(prefix: string, files: Record<string, string> = {}): Scratch {
-  const dir = mkdtempSync(join(tmpdir(), `aiw-rel-${prefix}-`));
-  const s: Scratch = {
-    dir,
-    path: (...parts) => join(dir, ...parts),
-    write(path, text) {
-      const full = join(dir, path);
-      mkdirSync(dirname(full), { recursive: true });
-      writeFileSync(full, text);
-      return full;
-    },
-    script(path, body) {
-      const full = s.write(path, `#!/bin/sh\n${body}\n`);
-      chmodSync(full, 0o755);
-      return full;
-    },
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
-  mkdirSync(join(dir, 'skills'));
-  mkdirSync(join(dir, 'tools'));
-  for (const [p, t] of Object.entries(files)) s.write(p, t);
-  return s;
+  const root = createRoot(`aiw-rel-${prefix}-`, files);
+  return { ...root, remove: () => rmSync(root.dir, { recursive: true, force: true }) };
 }
