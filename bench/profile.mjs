@@ -77,7 +77,7 @@ const libs = {
   chalk: "import('chalk')",
   ora: "import('ora')",
   'ajv (compiler, to compile schemas at start)': "import('ajv')",
-  'validators.cjs (ajv standalone, prebuilt)': `import(${JSON.stringify(join(repo, 'src/skill/generated/validators.cjs'))})`,
+  'validators.cjs (ajv standalone, prebuilt)': `import(${JSON.stringify(join(repo, 'src/source/generated/validators.cjs'))})`,
 };
 say('### Import cost of each library');
 say();

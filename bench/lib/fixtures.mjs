@@ -145,7 +145,7 @@ export function patternsYaml(count, seed = 2) {
   return `${out.join('\n')}\n`;
 }
 
-// What aiw writes at the top of a new attempt log (src/memory/failure-log.ts, HEADER).
+// What aiw writes at the top of a new attempt log (src/memory/attempt-log/attempt-log.ts, HEADER).
 export const FAILURES_HEADER = [
   '# Every tool-call attempt and quick fix run by aiw auto-heal, oldest first.',
   '# aiw appends one entry per line (a JSON object, which YAML reads as a flow mapping).',
@@ -167,7 +167,7 @@ function iso(ms) {
 
 /**
  * tool_failures.yaml with `count` entries, exactly as aiw appends them (one JSON flow mapping per
- * line, keys in src/memory/failure-log-record.ts FIELDS order). Calls of 1 to 3 entries: a failed
+ * line, keys in src/memory/attempt-log/record.ts FIELDS order). Calls of 1 to 3 entries: a failed
  * attempt, possibly a quick fix, possibly a retry that succeeded; spread over a year.
  */
 export function failuresYaml(count, seed = 3) {

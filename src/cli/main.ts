@@ -2,7 +2,7 @@ import { Argument, Command, CommanderError } from 'commander';
 import { EXIT } from '../errors/errors.js';
 import type { Io } from './io.js';
 import { reportError } from './print-error.js';
-import type { GlobalOptions } from './session.js';
+import type { GlobalOptions } from '../session/session.js';
 import { aiwVersion } from './version.js';
 
 const EXIT_CODES_HELP = `

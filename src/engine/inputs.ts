@@ -1,5 +1,5 @@
 import { AiwError } from '../errors/errors.js';
-import type { Skill } from '../skill/model.js';
+import type { Skill } from '../model/skill.js';
 import { coerceValue } from '../tools/params.js';
 
 /**

@@ -1,14 +1,14 @@
 import { AiwError, errorMessage } from '../errors/errors.js';
 import type { Healer } from '../heal/healer.js';
-import { isReturnItem, type ReturnItem, type Skill, type Step } from '../skill/model.js';
+import { isReturnItem, type ReturnItem, type Skill, type Step } from '../model/skill.js';
 import { evaluateCondition, renderValue, type Scope } from '../template/render.js';
-import { parseDuration } from '../tools/duration.js';
+import { parseDuration } from '../source/duration.js';
 import { prepareCall } from '../tools/execute-tool.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { ComputeSandbox, DEFAULT_COMPUTE_TIMEOUT_MS } from './compute-sandbox.js';
-import type { EventSink } from './events.js';
+import type { EventSink } from '../model/events.js';
 import { resolveInputs } from './inputs.js';
-import type { HealRecord, KnownIssueMatch, RunResult, RunStatus, StepResult } from './result.js';
+import type { HealRecord, KnownIssueMatch, RunResult, RunStatus, StepResult } from '../model/run.js';
 
 const MAX_DEPTH = 8;
 

@@ -1,5 +1,5 @@
 import { AiwError } from '../errors/errors.js';
-import { compilePatterns, firstMatch, prepareText, type CompiledPattern, type PreparedText } from './match.js';
+import { compilePatterns, firstMatch, prepareText, type CompiledPattern, type PreparedText } from '../pattern/match.js';
 
 /**
  * A failure class as written in `auto_heal.classes`: a list of patterns, or an object whose

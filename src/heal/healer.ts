@@ -1,19 +1,19 @@
-import type { EventSink } from '../engine/events.js';
-import type { Classification, HealRecord, KnownIssueMatch, StepStatus } from '../engine/result.js';
+import type { EventSink } from '../model/events.js';
+import type { Classification, HealRecord, KnownIssueMatch, StepStatus } from '../model/run.js';
 import { errorMessage } from '../errors/errors.js';
 import { redact } from '../secrets/redact.js';
-import type { OnError, RetrySpec, ToolCallSpec } from '../skill/model.js';
+import type { OnError, RetrySpec, ToolCallSpec } from '../model/skill.js';
 import { renderValue, type Scope } from '../template/render.js';
 import { executeTool, prepareCall, type PreparedCall } from '../tools/execute-tool.js';
-import type { ToolResult, ToolRunContext } from '../tools/model.js';
+import type { ToolResult, ToolRunContext } from '../model/tool.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { compileClassifier, type FailureClassifier } from './classify.js';
-import type { FailureRecord, Learning } from './learning.js';
-import { compilePattern } from './match.js';
+import type { FailureRecord, Learning } from '../model/learning.js';
+import { compilePattern } from '../pattern/match.js';
 import { DEFAULT_COOLDOWN_MS, DEFAULT_FIX_BUDGET, DEFAULT_PROFILES, type HealProfile } from './profiles.js';
 import { resolveRetry, retryDelay, systemClock, type Clock, type RetryPolicy } from './retry-policy.js';
-import { parseDuration } from '../tools/duration.js';
-import { isoWithZone } from './timestamp.js';
+import { parseDuration } from '../source/duration.js';
+import { isoWithZone } from '../model/timestamp.js';
 
 export interface HealPolicy {
   onError: OnError;

@@ -1,4 +1,4 @@
-import type { ToolCallSpec } from '../skill/model.js';
+import type { ToolCallSpec } from '../model/skill.js';
 
 /** A heal profile maps a failure class to the quick fix that cures it (the seed's decorators). */
 export type HealProfile = Record<string, ToolCallSpec>;

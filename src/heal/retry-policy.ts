@@ -1,5 +1,5 @@
-import { parseDuration } from '../tools/duration.js';
-import type { RetrySpec } from '../skill/model.js';
+import { parseDuration } from '../source/duration.js';
+import type { RetrySpec } from '../model/skill.js';
 
 /** Time, waiting and chance, injectable so retry timing is tested with a fake clock. */
 export interface Clock {

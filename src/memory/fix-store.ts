@@ -1,7 +1,8 @@
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
 import { join } from 'node:path';
-import type { LogWarning } from './failure-log.js';
-import { cachePathFor, withTable, type Built, type Table } from './memory-cache.js';
+import type { LogWarning } from './attempt-log/attempt-log.js';
+import type { Built, Table } from './cache-table.js';
+import { cachePathFor, withTable } from './memory-cache.js';
 
 /** A remedy: a tool aiw runs by itself when the fix's pattern matches, before retrying once. */
 export interface RemedySpec {

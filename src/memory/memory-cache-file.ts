@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { fstatSync, readSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
-import type { LogWarning } from './failure-log.js';
-import type { Built, Columns, Table } from './memory-cache.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
+import type { LogWarning } from './attempt-log/attempt-log.js';
+import type { Built, Columns, Table } from './cache-table.js';
 
 /**
  * The lookup cache's file: a first line `aiw-memory-cache <version> <header bytes> <needle bytes>`;

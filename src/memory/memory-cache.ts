@@ -1,42 +1,10 @@
-import { patternKind, regexNeedle } from '../heal/match.js';
+import { patternKind, regexNeedle } from '../pattern/match.js';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { LogWarning } from './failure-log.js';
+import type { Built, Columns, Table } from './cache-table.js';
 import { BrokenCache, cachedTable, promote, readHeader, sameKey, sha1, writeCache, type SourceKey } from './memory-cache-file.js';
 
 /** The columns a lookup scans, one value per entry; the entries themselves are read only for the rows kept. */
-export interface Columns {
-  /** Distinct tool names; `toolIndex[row]` points into it, -1 for an entry without a tool. */
-  tools: string[];
-  toolIndex: number[];
-  /**
-   * The prefilter: the entry's plain pattern lowercased with whitespace collapsed, which the
-   * error must contain (see `haystackOf`) for the pattern to have any chance; null when only the
-   * full matcher can tell (a /regex/, non-ASCII text).
-   */
-  needles: Array<string | null>;
-}
-
-/**
- * A parsed memory file as a table. Parsing a 10,000-entry YAML file takes about a second; reading
- * the columns from the cache takes a few milliseconds, and the rows a lookup keeps cost one small
- * read each.
- */
-export interface Table<E> extends Columns {
-  count: number;
-  warnings: LogWarning[];
-  extra: unknown;
-  read(rows: readonly number[]): Promise<E[]>;
-}
-
-/** What a parser makes of a file's text. */
-export interface Built<E> {
-  entries: E[];
-  tool: Array<string | null>;
-  pattern: Array<string | null>;
-  warnings: LogWarning[];
-  extra?: unknown;
-}
 
 /**
  * Learned files larger than this are not parsed: 10,000 fixes take about 3 MB, and parsing tens of

@@ -1,6 +1,7 @@
 import { isNode, isScalar, isSeq, type Node } from 'yaml';
 import { learnedFile, readLearnedDocument, textOf } from './fix-store.js';
-import { cachePathFor, withTable, type Built, type Table } from './memory-cache.js';
+import type { Built, Table } from './cache-table.js';
+import { cachePathFor, withTable } from './memory-cache.js';
 
 /** One entry of a `*_patterns` category in `<memory>/learned/patterns.yaml`. */
 export interface PatternEntry {

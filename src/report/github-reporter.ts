@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
-import type { EngineEvent } from '../engine/events.js';
-import type { RunResult, StepResult } from '../engine/result.js';
+import type { EngineEvent } from '../model/events.js';
+import type { RunResult, StepResult } from '../model/run.js';
 import { errorMessage } from '../errors/errors.js';
 import { redact } from '../secrets/redact.js';
 import { summaryMarkdown } from './github-summary.js';
-import { formatKnownIssues, type Reporter, type Writer } from './reporter.js';
+import { type Reporter, type Writer } from './reporter.js';
+import { formatKnownIssues } from '../learn/known-issue-text.js';
 import { StepLog, displayPath, truncate } from './step-log.js';
 import { printable } from './terminal-text.js';
 

@@ -1,4 +1,4 @@
-import type { KnownIssueMatch, RunResult, StepResult } from '../engine/result.js';
+import type { KnownIssueMatch, RunResult, StepResult } from '../model/run.js';
 import { redact } from '../secrets/redact.js';
 import { countSteps, formatDuration } from './reporter.js';
 import { displayPath, flattenSteps, truncate, type StepLog } from './step-log.js';

@@ -1,4 +1,4 @@
-import type { RunResult, StepResult } from '../engine/result.js';
+import type { RunResult, StepResult } from '../model/run.js';
 import { redactValue } from '../secrets/redact.js';
 
 /**

@@ -1,12 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import type { EngineEvent } from '../engine/events.js';
-import type { RunResult, StepResult } from '../engine/result.js';
+import type { EngineEvent } from '../model/events.js';
+import type { RunResult, StepResult } from '../model/run.js';
 import { AiwError, errorMessage } from '../errors/errors.js';
-import { writeFileAtomic } from '../memory/atomic-write.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { redact } from '../secrets/redact.js';
-import { formatKnownIssues, type Reporter } from './reporter.js';
+import { type Reporter } from './reporter.js';
+import { formatKnownIssues } from '../learn/known-issue-text.js';
 import { StepLog, displayPath, firstLine, flattenSteps, truncate, type FlatStep } from './step-log.js';
 import { attrs, escapeText } from './xml.js';
 

@@ -1,7 +1,8 @@
-import type { EngineEvent } from '../engine/events.js';
-import type { RunResult } from '../engine/result.js';
+import type { EngineEvent } from '../model/events.js';
+import type { RunResult } from '../model/run.js';
 import { redact } from '../secrets/redact.js';
-import { countSteps, formatDuration, formatKnownIssues, formatValue, type Reporter, type Writer } from './reporter.js';
+import { countSteps, formatDuration, formatValue, type Reporter, type Writer } from './reporter.js';
+import { formatKnownIssues } from '../learn/known-issue-text.js';
 import { printable, stripAnsi } from './terminal-text.js';
 
 export interface Paint {

@@ -1,6 +1,6 @@
 import { isAbsolute, relative, sep } from 'node:path';
-import type { EngineEvent } from '../engine/events.js';
-import type { RunResult, StepResult } from '../engine/result.js';
+import type { EngineEvent } from '../model/events.js';
+import type { RunResult, StepResult } from '../model/run.js';
 import { redact } from '../secrets/redact.js';
 import { formatDuration } from './reporter.js';
 

@@ -1,10 +1,11 @@
 import type { ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
-import type { EngineEvent } from '../engine/events.js';
-import type { RunResult } from '../engine/result.js';
+import type { EngineEvent } from '../model/events.js';
+import type { RunResult } from '../model/run.js';
 import { redact } from '../secrets/redact.js';
 import { writeOutputs, type Paint } from './plain-reporter.js';
-import { countSteps, formatDuration, formatKnownIssues, type Reporter, type Writer } from './reporter.js';
+import { countSteps, formatDuration, type Reporter, type Writer } from './reporter.js';
+import { formatKnownIssues } from '../learn/known-issue-text.js';
 
 /** For a person at a terminal: colour, and an ora spinner on the step that is running. */
 export class TerminalReporter implements Reporter {

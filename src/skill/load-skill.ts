@@ -1,8 +1,8 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { ValidationError, type Problem } from '../errors/errors.js';
-import { checkSchema } from './check-schema.js';
-import type { InputSpec, OutputSpec, ReturnItem, Skill, Step, StepType } from './model.js';
-import { locate, readYamlSource, type JsonPath, type YamlSource } from './yaml-source.js';
+import { checkSchema } from '../source/check-schema.js';
+import type { InputSpec, OutputSpec, ReturnItem, Skill, Step, StepType } from '../model/skill.js';
+import { locate, readYamlSource, type JsonPath, type YamlSource } from '../source/yaml-source.js';
 
 const ACTIONS = ['tool', 'compute', 'skill', 'then'] as const;
 

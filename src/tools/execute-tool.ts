@@ -1,7 +1,7 @@
 import { AiwError } from '../errors/errors.js';
 import { renderString, renderValue, singleExpression, type Scope } from '../template/render.js';
-import { parseDuration } from './duration.js';
-import { type CommandTool, type HttpTool, type ToolDef, type ToolResult, type ToolRunContext } from './model.js';
+import { parseDuration } from '../source/duration.js';
+import { type CommandTool, type HttpTool, type ToolDef, type ToolResult, type ToolRunContext } from '../model/tool.js';
 import { bindParams } from './params.js';
 import { runHttp } from './run-http.js';
 import { runProcess } from './run-process.js';

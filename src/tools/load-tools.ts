@@ -1,9 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Problem } from '../errors/errors.js';
-import { checkSchema } from '../skill/check-schema.js';
-import { locate, readYamlSource } from '../skill/yaml-source.js';
-import type { ToolDef } from './model.js';
+import { checkSchema } from '../source/check-schema.js';
+import { locate, readYamlSource } from '../source/yaml-source.js';
+import type { ToolDef } from '../model/tool.js';
 
 /** Tools defined in YAML files, each remembering `file:line` for debug-tool and error messages. */
 export async function loadToolFiles(dir: string): Promise<{ tools: ToolDef[]; problems: Problem[]; files: string[] }> {

@@ -1,6 +1,6 @@
 import { AiwError } from '../errors/errors.js';
 import { addSecrets } from '../secrets/redact.js';
-import type { ParamSpec, ParamType } from './model.js';
+import type { ParamSpec, ParamType } from '../model/tool.js';
 
 /**
  * Convert a value to a declared type. Strings from the command line (`-i n=3`, `-a flag=true`) are

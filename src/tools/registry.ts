@@ -1,6 +1,7 @@
 import { AiwError, type Problem } from '../errors/errors.js';
 import { loadToolFiles } from './load-tools.js';
-import type { ToolDef } from './model.js';
+import type { ToolDef } from '../model/tool.js';
+import { closestNames } from '../errors/did-you-mean.js';
 
 /** YAML tools and TypeScript built-ins, in one place, looked up by name. */
 export class ToolRegistry {
@@ -54,26 +55,3 @@ export class ToolRegistry {
 }
 
 /** Up to three names close to `name` (edit distance or shared substring), best first. */
-export function closestNames(name: string, candidates: string[]): string[] {
-  const lower = name.toLowerCase();
-  return candidates
-    .map((c) => ({ c, d: distance(lower, c.toLowerCase()) - (c.toLowerCase().includes(lower) || lower.includes(c.toLowerCase()) ? 3 : 0) }))
-    .filter((x) => x.d <= Math.max(3, Math.floor(name.length / 2)))
-    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
-    .slice(0, 3)
-    .map((x) => x.c);
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
-}

@@ -1,4 +1,4 @@
-import type { ToolResult } from './model.js';
+import type { ToolResult } from '../model/tool.js';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './run-process.js';
 
 export interface HttpRequest {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { ToolResult } from './model.js';
+import type { ToolResult } from '../model/tool.js';
 
 /**
  * The one place aiw starts a process, for tools and for quick fixes alike. node:child_process is

@@ -58,7 +58,7 @@ describe('aiw debug-tool', () => {
     const source = readFileSync(join(import.meta.dirname, '..', '..', doc.location.file), 'utf8').split('\n');
     expect(source[doc.location.line! - 1]).toContain("'kube_login'");
     const memoryTool = (await aiw(['debug-tool', 'check_known_issues', '--json'], { root: tempRoot().dir })).json<Report>();
-    expect(memoryTool.location.file).toBe('src/memory/memory-tools.ts');
+    expect(memoryTool.location.file).toBe('src/learn/memory-tools.ts');
     expect(memoryTool.location.line).toBeGreaterThan(1);
   });
 

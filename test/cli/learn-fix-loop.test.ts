@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { learnedFile, parseToolFixes } from '../../src/memory/fix-store.js';
-import { readFailures } from '../../src/memory/failure-log.js';
+import { readFailures } from '../../src/memory/attempt-log/attempt-log.js';
 import { aiw, tempRoot } from '../helpers/temp-root.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'aiw.js');

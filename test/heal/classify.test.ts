@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AiwError } from '../../src/errors/errors.js';
 import { classify, compileClassifier, DEFAULT_FAILURE_CLASSES, mergeFailureClasses } from '../../src/heal/classify.js';
-import { compilePattern } from '../../src/heal/match.js';
+import { compilePattern } from '../../src/pattern/match.js';
 import { ERROR_ROWS } from './fixtures/errors.js';
 
 const short = (text: string): string => JSON.stringify(text.length > 70 ? `${text.slice(0, 70)}…` : text);

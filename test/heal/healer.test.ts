@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Healer } from '../../src/heal/healer.js';
 import type { Clock } from '../../src/heal/retry-policy.js';
-import type { EngineEvent } from '../../src/engine/events.js';
+import type { EngineEvent } from '../../src/model/events.js';
 import { prepareCall } from '../../src/tools/execute-tool.js';
 import { ToolRegistry } from '../../src/tools/registry.js';
 import { builtinTools } from '../../src/tools/builtin/index.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { readFailures } from '../../src/memory/failure-log.js';
+import { readFailures } from '../../src/memory/attempt-log/attempt-log.js';
 import { recordFigure } from './support/figures.js';
 import { runAiw, type Exited } from './support/processes.js';
 import { scratch, type Scratch } from './support/scratch.js';

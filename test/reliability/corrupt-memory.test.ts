@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { sidecarPathFor } from '../../src/memory/failure-log.js';
+import { sidecarPathFor } from '../../src/memory/attempt-log/attempt-log.js';
 import { prng } from './support/prng.js';
 import { runAiw, type Exited } from './support/processes.js';
 import { scratch, type Scratch } from './support/scratch.js';

@@ -83,7 +83,7 @@ describe('patterns: catastrophic regexes are refused wherever they enter', () =>
     expect(run.code).toBe(1);
   });
 
-  // Found by this suite, in src/memory/known-issues.ts: the warning for a skipped pattern names the
+  // Found by this suite, in src/learn/known-issues.ts: the warning for a skipped pattern names the
   // file but not the entry's line (issue 5: "skipped with one warning naming file:line"), so a
   // user with 10,000 fixes cannot find it. Enable once the warning carries the entry's position.
   it.skip('the warning for a hand-written catastrophic regex names file:line:col (owner: memory/known-issues.ts)', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/engine/result.js';
+import type { RunResult } from '../../src/model/run.js';
 import { JunitReporter } from '../../src/report/junit-reporter.js';
 import { ROOT, replay, sampleRun } from './run-fixture.js';
 import { findAll, parseXml, type XmlElement } from './xml-check.js';

@@ -1,5 +1,5 @@
-import type { EngineEvent } from '../../src/engine/events.js';
-import type { RunResult, StepResult } from '../../src/engine/result.js';
+import type { EngineEvent } from '../../src/model/events.js';
+import type { RunResult, StepResult } from '../../src/model/run.js';
 import type { Reporter } from '../../src/report/reporter.js';
 
 export const ROOT = '/ws/project';

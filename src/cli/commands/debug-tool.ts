@@ -1,9 +1,9 @@
 import { EXIT } from '../../errors/errors.js';
-import { buildDebugReport } from '../../memory/debug-report.js';
-import { formatDebugReport } from '../../memory/debug-text.js';
+import { buildDebugReport } from '../../learn/debug-report.js';
+import { formatDebugReport } from '../../learn/debug-text.js';
 import { redactValue } from '../../secrets/redact.js';
 import type { Io } from '../io.js';
-import { openSession, type GlobalOptions } from '../session.js';
+import { openSession, type GlobalOptions } from '../../session/session.js';
 
 export interface DebugToolOptions extends GlobalOptions {
   json?: boolean;

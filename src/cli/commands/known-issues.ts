@@ -1,10 +1,10 @@
-import { openProject } from '../../engine/project.js';
+import { openProject } from '../../project/project.js';
 import { AiwError, EXIT } from '../../errors/errors.js';
-import { classifyError, lookupKnownIssues } from '../../memory/known-issues.js';
-import { formatKnownIssues } from '../../report/reporter.js';
+import { classifyError, lookupKnownIssues } from '../../learn/known-issues.js';
+import { formatKnownIssues } from '../../learn/known-issue-text.js';
 import { addSecretsFromEnv, redact, redactValue } from '../../secrets/redact.js';
 import type { Io } from '../io.js';
-import type { GlobalOptions } from '../session.js';
+import type { GlobalOptions } from '../../session/session.js';
 
 export interface KnownIssuesOptions extends GlobalOptions {
   tool?: string;

@@ -1,13 +1,13 @@
 import { AiwError, EXIT } from '../../errors/errors.js';
 import type { RemedySpec } from '../../memory/fix-store.js';
-import { remedyCommand } from '../../memory/known-issues.js';
-import { learnFix, type LearnFixResult } from '../../memory/learn-fix.js';
-import { checkRemedy } from '../../memory/memory-tools.js';
+import { remedyCommand } from '../../learn/known-issues.js';
+import { learnFix, type LearnFixResult } from '../../memory/save-fix.js';
+import { checkRemedy } from '../../learn/memory-tools.js';
 import { redact, redactValue } from '../../secrets/redact.js';
 import type { Io } from '../io.js';
-import { closestNames } from '../../tools/registry.js';
+import { closestNames } from '../../errors/did-you-mean.js';
 import { parsePairs } from '../parse-pairs.js';
-import { openSession, type GlobalOptions } from '../session.js';
+import { openSession, type GlobalOptions } from '../../session/session.js';
 
 export interface LearnFixOptions extends GlobalOptions {
   tool?: string;

@@ -1,10 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openProject } from '../../engine/project.js';
+import { openProject } from '../../project/project.js';
 import { EXIT, ValidationError, errorMessage } from '../../errors/errors.js';
 import { loadSkillFile } from '../../skill/load-skill.js';
 import type { Io } from '../io.js';
-import { openSession, type GlobalOptions } from '../session.js';
+import { openSession, type GlobalOptions } from '../../session/session.js';
 
 interface ListOptions extends GlobalOptions {
   json?: boolean;

@@ -1,13 +1,14 @@
-import { openProject } from '../../engine/project.js';
+import { openProject } from '../../project/project.js';
 import { AiwError, EXIT } from '../../errors/errors.js';
-import { readFailures } from '../../memory/failure-log.js';
+import { readFailures } from '../../memory/attempt-log/attempt-log.js';
 import { learnedFile, withFixes, type ToolFix } from '../../memory/fix-store.js';
-import { formatWarning, remedyCommand } from '../../memory/known-issues.js';
+import { formatWarning, remedyCommand } from '../../learn/known-issues.js';
 import { withPatterns, type PatternEntry } from '../../memory/patterns-store.js';
-import { computeFailureStats, formatStatsText } from '../../memory/stats.js';
+import { computeFailureStats } from '../../learn/stats.js';
+import { formatStatsText } from '../../learn/stats-text.js';
 import { addSecretsFromEnv, redact, redactValue } from '../../secrets/redact.js';
 import type { Io } from '../io.js';
-import type { GlobalOptions } from '../session.js';
+import type { GlobalOptions } from '../../session/session.js';
 
 export interface MemoryOptions extends GlobalOptions {
   json?: boolean;

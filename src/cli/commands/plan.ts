@@ -1,8 +1,8 @@
 import { EXIT } from '../../errors/errors.js';
 import { describeInputs } from '../../engine/inputs.js';
-import { isReturnItem, type ReturnItem, type Skill, type Step } from '../../skill/model.js';
+import { isReturnItem, type ReturnItem, type Skill, type Step } from '../../model/skill.js';
 import type { Io } from '../io.js';
-import type { Session } from '../session.js';
+import type { Session } from '../../session/session.js';
 
 /** `aiw run --plan`: what would run, in order, with conditions and error modes; nothing is executed. */
 export function describePlan(skill: Skill, session: Session, json: boolean, io: Io): number {

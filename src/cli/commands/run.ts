@@ -1,13 +1,13 @@
-import type { EngineEvent } from '../../engine/events.js';
-import type { RunResult } from '../../engine/result.js';
+import type { EngineEvent } from '../../model/events.js';
+import type { RunResult } from '../../model/run.js';
 import { runSkill } from '../../engine/run-skill.js';
-import { skillLoader } from '../../engine/project.js';
+import { skillLoader } from '../../skill/skill-loader.js';
 import { EXIT } from '../../errors/errors.js';
 import { runDocument } from '../../report/json-document.js';
 import type { Reporter } from '../../report/reporter.js';
 import { colorLevel, isInteractive, type Io } from '../io.js';
 import { parsePairs } from '../parse-pairs.js';
-import { engineContext, openSession, type GlobalOptions } from '../session.js';
+import { engineContext, openSession, type GlobalOptions } from '../../session/session.js';
 import { describePlan } from './plan.js';
 
 export interface RunOptions extends GlobalOptions {

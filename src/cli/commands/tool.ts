@@ -1,12 +1,13 @@
-import type { EngineEvent } from '../../engine/events.js';
+import type { EngineEvent } from '../../model/events.js';
 import { EXIT } from '../../errors/errors.js';
 import { prepareCall } from '../../tools/execute-tool.js';
 import { redact, redactValue } from '../../secrets/redact.js';
-import { formatKnownIssues, formatValue } from '../../report/reporter.js';
+import { formatValue } from '../../report/reporter.js';
+import { formatKnownIssues } from '../../learn/known-issue-text.js';
 import { PlainReporter, noPaint } from '../../report/plain-reporter.js';
 import type { Io } from '../io.js';
 import { parsePairs } from '../parse-pairs.js';
-import { engineContext, openSession, type GlobalOptions } from '../session.js';
+import { engineContext, openSession, type GlobalOptions } from '../../session/session.js';
 
 export interface ToolOptions extends GlobalOptions {
   arg: string[];

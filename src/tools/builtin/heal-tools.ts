@@ -1,5 +1,5 @@
-import { parseDuration } from '../duration.js';
-import { failureResult, type BuiltinTool, type ToolResult, type ToolRunContext } from '../model.js';
+import { parseDuration } from '../../source/duration.js';
+import { failureResult, type BuiltinTool, type ToolResult, type ToolRunContext } from '../../model/tool.js';
 import { runProcess } from '../run-process.js';
 import { builtinSource } from './source.js';
 

@@ -1,0 +1,164 @@
+import type { Classification, KnownIssueMatch } from '../model/run.js';
+import { errorMessage } from '../errors/errors.js';
+import { compileClassifier, type FailureClasses } from '../heal/classify.js';
+import { compilePattern, prepareText, type PreparedText } from '../pattern/match.js';
+import type { LogWarning } from '../memory/attempt-log/attempt-log.js';
+import { learnedFile, withFixes, type ToolFix } from '../memory/fix-store.js';
+import type { Table } from '../memory/cache-table.js';
+import { haystackOf } from '../memory/memory-cache.js';
+import { withPatterns, type PatternEntry } from '../memory/patterns-store.js';
+
+/** What a lookup found, best first, and what it had to skip on the way (never silently). */
+export interface LookupResult {
+  matches: KnownIssueMatch[];
+  /** Matches before `limit` was applied. */
+  total: number;
+  warnings: string[];
+}
+
+interface Hit<E> {
+  row: number;
+  /** 3: tool and pattern match; 2: pattern only; 1: tool only. */
+  score: number;
+  length: number;
+  matched?: string;
+  /** Read already when its pattern had to be tested. */
+  entry?: E;
+}
+
+export const DEFAULT_MATCH_LIMIT = 20;
+
+/**
+ * Known issues for a tool and/or an error text (check_known_issues): learned fixes for the tool,
+ * and fixes and patterns whose pattern matches the error (word boundaries, `/regex/flags`, the
+ * classifier's rules). Ranked: tool and pattern > pattern > tool only; learned fixes before
+ * general patterns, then longer (more specific) patterns first.
+ */
+export async function lookupKnownIssues(memoryDir: string, tool: string | undefined, errorText: string | undefined, limit = DEFAULT_MATCH_LIMIT): Promise<LookupResult> {
+  const warnings: string[] = [];
+  const fixesFile = learnedFile(memoryDir, 'tool_fixes');
+  const patternsFile = learnedFile(memoryDir, 'patterns');
+  const outer = await withFixes(memoryDir, async (fixes) => {
+    const inner = await withPatterns(memoryDir, async (patterns) => {
+      const fixHits = await scan(fixes, tool, errorText, (e) => e.error_pattern, fixesFile, warnings);
+      const patternHits = errorText === undefined ? [] : await scan(patterns, undefined, errorText, (e) => e.pattern, patternsFile, warnings);
+      const ranked = [...fixHits.map((hit) => ({ hit, fix: true as const })), ...patternHits.map((hit) => ({ hit, fix: false as const }))];
+      // Stable sort: fixes come first, so at equal rank a learned fix stays ahead of a general pattern.
+      ranked.sort((a, b) => b.hit.score - a.hit.score);
+      const kept = ranked.slice(0, limit);
+      const fixEntries = await entriesOf(fixes, kept.filter((k) => k.fix).map((k) => k.hit as Hit<ToolFix>));
+      const patternEntries = await entriesOf(patterns, kept.filter((k) => !k.fix).map((k) => k.hit as Hit<PatternEntry>));
+      const matches = kept.map((k) => (k.fix ? fixMatch(fixEntries.get(k.hit)!, k.hit) : patternMatch(patternEntries.get(k.hit)!, k.hit)));
+      return { matches, total: ranked.length };
+    });
+    if (inner.cacheWarning) warnings.push(inner.cacheWarning);
+    return inner.value;
+  });
+  if (outer.cacheWarning) warnings.push(outer.cacheWarning);
+  return { ...outer.value, warnings };
+}
+
+/** The best-ranked learned fix for `tool` whose pattern matches `errorText` and that carries a remedy. */
+export async function findLearnedRemedy(memoryDir: string, tool: string, errorText: string, warnings: string[] = []): Promise<ToolFix | undefined> {
+  const { value, cacheWarning } = await withFixes(memoryDir, async (table) => {
+    const hits = await scan(table, tool, errorText, (e) => e.error_pattern, learnedFile(memoryDir, 'tool_fixes'), warnings);
+    return hits.find((h) => h.score === 3 && h.entry?.remedy)?.entry;
+  });
+  if (cacheWarning) warnings.push(cacheWarning);
+  return value;
+}
+
+/**
+ * Rows of `table` that match, best first. One number compare and one `includes` per row; an entry
+ * is read, and its pattern compiled and run, only where the needle occurs in the error.
+ */
+async function scan<E>(table: Table<E>, tool: string | undefined, text: string | undefined, patternOf: (e: E) => string, file: string, warnings: string[]): Promise<Hit<E>[]> {
+  for (const w of table.warnings) warnings.push(formatWarning(w));
+  // -2 matches no row; -1 marks rows without a tool.
+  const toolId = tool === undefined ? -2 : table.tools.indexOf(tool);
+  // Capped and lower-cased once, as the matcher itself sees the text.
+  const prepared = text === undefined ? undefined : prepareText(text);
+  const hay = prepared === undefined ? undefined : haystackOf(prepared.lower);
+  const hits: Hit<E>[] = [];
+  const candidates: number[] = [];
+  for (let row = 0; row < table.count; row++) {
+    const needle = table.needles[row];
+    if (hay !== undefined && (needle === null || hay.includes(needle!))) candidates.push(row);
+    else if (table.toolIndex[row] === toolId) hits.push({ row, score: 1, length: 0 });
+  }
+  const entries = await table.read(candidates);
+  candidates.forEach((row, i) => {
+    const entry = entries[i]!;
+    const pattern = patternOf(entry);
+    const toolHit = table.toolIndex[row] === toolId;
+    const result = matchPattern(pattern, prepared!);
+    if (result.error) warnings.push(`${file}: pattern '${pattern}' is skipped: ${result.error}`);
+    if (result.matched !== null) hits.push({ row, score: toolHit ? 3 : 2, length: pattern.length, matched: result.matched, entry });
+    else if (toolHit) hits.push({ row, score: 1, length: 0, entry });
+  });
+  return hits.sort((a, b) => b.score - a.score || b.length - a.length || a.row - b.row);
+}
+
+/** The entries of the kept hits, reading those not read yet in one go. */
+async function entriesOf<E>(table: Table<E>, hits: Hit<E>[]): Promise<Map<Hit<unknown>, E>> {
+  const missing = hits.filter((h) => !h.entry);
+  const read = await table.read(missing.map((h) => h.row));
+  missing.forEach((h, i) => (h.entry = read[i]));
+  return new Map(hits.map((h) => [h as Hit<unknown>, h.entry!]));
+}
+
+// compilePattern caches what compiles; this remembers what does not, so a bad pattern costs one try per process.
+const refused = new Map<string, string>();
+
+function matchPattern(pattern: string, text: PreparedText): { matched: string | null; error?: string } {
+  const known = refused.get(pattern);
+  if (known !== undefined) return { matched: null, error: known };
+  try {
+    return { matched: compilePattern(pattern).match(text) };
+  } catch (err) {
+    refused.set(pattern, errorMessage(err));
+    return { matched: null, error: errorMessage(err) };
+  }
+}
+
+function fixMatch(fix: ToolFix, hit: Hit<unknown>): KnownIssueMatch {
+  const m: KnownIssueMatch = { source: 'tool_fixes', tool_name: fix.tool_name, pattern: fix.error_pattern, times_prevented: fix.times_prevented };
+  if (fix.root_cause) m.root_cause = fix.root_cause;
+  if (fix.fix_applied) m.fix = fix.fix_applied;
+  if (fix.remedy) m.commands = [remedyCommand(fix.remedy.tool, fix.remedy.args)];
+  if (hit.matched !== undefined) m.matched = hit.matched;
+  return m;
+}
+
+function patternMatch(p: PatternEntry, hit: Hit<unknown>): KnownIssueMatch {
+  const m: KnownIssueMatch = { source: 'patterns', category: p.category, pattern: p.pattern, commands: p.commands };
+  if (p.meaning) m.meaning = p.meaning;
+  if (p.fix) m.fix = p.fix;
+  if (hit.matched !== undefined) m.matched = hit.matched;
+  return m;
+}
+
+// What aiw itself prints when it stops a tool at its time limit (tools/run-process.ts).
+const AIW_TIMEOUT = /\btimed out after \d+ ms and was stopped\b/;
+
+/** The failure class of an error text under the project's `auto_heal.classes`, as the heal loop sees it. */
+export function classifyError(config: Record<string, unknown>, text: string): Classification | null {
+  const classes = (config.auto_heal as { classes?: FailureClasses } | undefined)?.classes;
+  return compileClassifier(classes).classify({ text, timedOut: AIW_TIMEOUT.test(text) });
+}
+
+/** The command a person would type to run a remedy by hand. */
+export function remedyCommand(tool: string, args: Record<string, unknown>): string {
+  const pairs = Object.entries(args).map(([k, v]) => `-a ${shellQuote(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)}`);
+  return ['aiw tool', tool, ...pairs].join(' ');
+}
+
+/** Quote for a POSIX shell: bare when only safe characters, else single quotes. */
+export function shellQuote(s: string): string {
+  if (s !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function formatWarning(w: LogWarning): string {
+  return `${w.file}:${w.line}:${w.col}: ${w.message}`;
+}

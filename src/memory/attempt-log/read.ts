@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { AiwError } from '../../errors/errors.js';
+import { recordProblem, type LoggedFailure } from './record.js';
+import { findFailuresKey, prefixFits, scanSequence, tooLargeToParse, yamlWarning, type LogWarning } from './scan.js';
+
+/** Every entry that could be read safely, and a warning with `file:line:col` for each one that could not. */
+export interface ReadFailuresResult {
+  records: LoggedFailure[];
+  warnings: LogWarning[];
+}
+
+/**
+ * Read the attempt log. A missing file is an empty log. The file is never rejected as a whole:
+ * a broken or wrong-shaped entry is skipped with a warning naming its line, and the rest is read.
+ * Throws MEMORY_READ only when the file exists but cannot be read at all (permissions, a folder).
+ */
+export async function readFailures(file: string): Promise<ReadFailuresResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], warnings: [] };
+    throw new AiwError('MEMORY_READ', `cannot read ${file}: ${(err as Error).message}`, { cause: err, location: { file } });
+  }
+  return parseFailureLog(text, file);
+}
+
+/**
+ * Parse the text of an attempt log. The usual file (comments, then `failures:` and its entries) is
+ * read line by line with `JSON.parse`, which keeps 100,000 entries well under a second; anything
+ * else (other keys after the list, flow style, junk) goes through the full `yaml` parser.
+ */
+export function parseFailureLog(text: string, file: string): ReadFailuresResult {
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const lines = source.split('\n');
+  const key = findFailuresKey(lines);
+  if (key >= 0 && prefixFits(lines, key)) {
+    const scan = scanSequence(lines, key + 1, lines.length, { file, firstLine: 1, indent: null });
+    if (scan.fits) return { records: scan.records, warnings: scan.warnings };
+  }
+  return parseWhole(source, file);
+}
+
+function parseWhole(text: string, file: string): ReadFailuresResult {
+  const tooLarge = tooLargeToParse(text.length);
+  if (tooLarge !== null) return { records: [], warnings: [{ file, line: 1, col: 1, message: `not read: ${tooLarge}` }] };
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const warnings = doc.warnings.map((w) => yamlWarning(w, file, 1));
+  if (doc.errors.length > 0) {
+    // With a syntax error nothing in the file can be trusted to be what it looks like.
+    return { records: [], warnings: [...doc.errors.map((e) => yamlWarning(e, file, 1)), ...warnings] };
+  }
+  const at = (node: Node | null | undefined, message: string): LogWarning => {
+    const pos = lineCounter.linePos(node?.range?.[0] ?? 0);
+    return { file, line: pos.line, col: pos.col, message };
+  };
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) return { records: [], warnings };
+  if (!isMap(root)) return { records: [], warnings: [...warnings, at(root, 'expected a mapping with a "failures" list')] };
+  const list = root.get('failures', true);
+  if (list === undefined || (isScalar(list) && list.value === null)) return { records: [], warnings };
+  if (!isSeq(list)) return { records: [], warnings: [...warnings, at(list as Node, '"failures" must be a list of entries')] };
+  const records: LoggedFailure[] = [];
+  for (const item of list.items) {
+    let value: unknown;
+    try {
+      value = isNode(item) ? item.toJS(doc) : item;
+    } catch (err) {
+      // toJS throws on what only shows when resolving: an alias to a later anchor, an alias bomb.
+      warnings.push(at(item as Node, `entry skipped: ${(err as Error).message}`));
+      continue;
+    }
+    const problem = recordProblem(value);
+    if (problem) warnings.push(at(item as Node, `entry skipped: ${problem}`));
+    else records.push(value as LoggedFailure);
+  }
+  return { records, warnings };
+}

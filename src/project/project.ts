@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AiwError, ValidationError, type Problem } from '../errors/errors.js';
+import { checkSchema } from '../source/check-schema.js';
+import { parseYamlSource } from '../source/yaml-source.js';
+
+/** Where a project's skills, tools, memory and config live. */
+export interface Project {
+  root: string;
+  skillsDir: string;
+  toolsDir: string;
+  memoryDir: string;
+  configFile: string;
+  config: Record<string, unknown>;
+}
+
+export interface ProjectOptions {
+  root?: string;
+  memoryDir?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The root aiw ships with: the package directory holding skills/, tools/ and memory/. */
+export function shippedRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'skills'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new AiwError('USAGE', 'cannot find the skills aiw ships with; pass --root');
+}
+
+/** --root, else AIW_ROOT, else the nearest ancestor holding skills/ or aiw.config.yaml, else the shipped root. */
+export function findRoot(options: ProjectOptions): string {
+  const env = options.env ?? process.env;
+  const given = options.root ?? env.AIW_ROOT;
+  if (given) {
+    const root = resolve(options.cwd ?? process.cwd(), given);
+    if (!existsSync(root)) throw new AiwError('USAGE', `project root ${root} does not exist`);
+    return root;
+  }
+  let dir = resolve(options.cwd ?? process.cwd());
+  for (;;) {
+    if (existsSync(join(dir, 'skills')) || existsSync(join(dir, 'aiw.config.yaml'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return shippedRoot();
+    dir = parent;
+  }
+}
+
+export async function openProject(options: ProjectOptions): Promise<Project> {
+  const env = options.env ?? process.env;
+  const root = findRoot(options);
+  const memoryOverride = options.memoryDir ?? env.AIW_MEMORY_DIR;
+  const configFile = join(root, 'aiw.config.yaml');
+  const { config } = await loadConfig(configFile);
+  return {
+    root,
+    skillsDir: join(root, 'skills'),
+    toolsDir: join(root, 'tools'),
+    memoryDir: memoryOverride ? resolve(options.cwd ?? process.cwd(), memoryOverride) : join(root, 'memory'),
+    configFile,
+    config,
+  };
+}
+
+/** The config file, schema-checked; a missing file is an empty config. */
+export async function loadConfig(file: string): Promise<{ config: Record<string, unknown>; problems: Problem[] }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { config: {}, problems: [] };
+    throw new AiwError('CONFIG', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const { source, problems } = parseYamlSource(file, text);
+  if (problems.length) throw new ValidationError(problems);
+  const schemaProblems = source.value === null || source.value === undefined ? [] : checkSchema('config', source);
+  if (schemaProblems.length) throw new ValidationError(schemaProblems);
+  return { config: (source.value as Record<string, unknown>) ?? {}, problems: [] };
+}

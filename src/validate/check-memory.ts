@@ -1,0 +1,57 @@
+import { readFile, stat } from 'node:fs/promises';
+import { AiwError, type Problem } from '../errors/errors.js';
+import { compilePattern } from '../pattern/match.js';
+import { readFailures, sidecarPathFor } from '../memory/attempt-log/attempt-log.js';
+import { learnedFile, parseToolFixes } from '../memory/fix-store.js';
+import type { Built } from '../memory/cache-table.js';
+import { LEARNED_PARSE_LIMIT, tooLarge } from '../memory/memory-cache.js';
+import { parsePatterns } from '../memory/patterns-store.js';
+
+/**
+ * Memory files for `aiw validate`: what the readers had to skip (with `file:line:col`) and learned
+ * or known patterns that would be refused at lookup (invalid, or able to backtrack catastrophically).
+ * Reads only; a memory file is never changed by validation.
+ */
+export async function checkMemoryFiles(memoryDir: string): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const warn = (w: { file: string; line: number; col: number; message: string }) =>
+    problems.push({ file: w.file, line: w.line, col: w.col, code: 'VALIDATION', message: w.message });
+  const checkPattern = (file: string, line: number, source: string) => {
+    try {
+      compilePattern(source, `${file}:${line}`);
+    } catch (err) {
+      if (!(err instanceof AiwError)) throw err;
+      problems.push({ file, line, col: 1, code: 'PATTERN', message: err.message });
+    }
+  };
+  for (const [name, parse] of [['tool_fixes', parseToolFixes], ['patterns', parsePatterns]] as const) {
+    const file = learnedFile(memoryDir, name);
+    const text = await readIfExists(file, problems);
+    if (text === undefined) continue;
+    const built: Built<{ line: number }> = parse(text, file);
+    built.warnings.forEach(warn);
+    built.entries.forEach((entry, i) => {
+      const pattern = built.pattern[i];
+      if (pattern) checkPattern(file, entry.line, pattern);
+    });
+  }
+  const failuresFile = learnedFile(memoryDir, 'tool_failures');
+  for (const file of [failuresFile, sidecarPathFor(failuresFile)]) {
+    (await readFailures(file)).warnings.forEach(warn);
+  }
+  return problems;
+}
+
+async function readIfExists(file: string, problems: Problem[]): Promise<string | undefined> {
+  try {
+    const { size } = await stat(file);
+    if (size > LEARNED_PARSE_LIMIT) {
+      problems.push({ ...tooLarge(file, size), code: 'VALIDATION' });
+      return undefined;
+    }
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new AiwError('MEMORY_READ', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
