@@ -1,6 +1,7 @@
 import { Argument, Command, CommanderError } from 'commander';
 import { EXIT } from '../errors/errors.js';
-import type { Io } from './io.js';
+import { colorLevel, type Io } from './io.js';
+import { outputSink } from '../report/output-sink.js';
 import { reportError } from './print-error.js';
 import type { GlobalOptions } from '../session/session.js';
 import { aiwVersion } from './version.js';
@@ -23,7 +24,9 @@ Environment:
 type Action = (io: Io) => Promise<number>;
 
 /** Parse argv, run one command, map every outcome to an exit code. The only place that knows argv. */
-export async function run(argv: string[], io: Io): Promise<number> {
+export async function run(argv: string[], given: Io): Promise<number> {
+  // From here on every byte printed goes through the output sink: secrets masked, no terminal escapes but our colours.
+  const io = sinkIo(given);
   let action: Action | undefined;
   const program = new Command('aiw')
     .description('Run YAML skills that call tools, heal the failures they know, and learn from every fix.')
@@ -160,4 +163,12 @@ function registerMemoryCommands(program: Command, globals: (cmd: Command) => Glo
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function sinkIo(io: Io): Io {
+  return {
+    ...io,
+    stdout: outputSink(io.stdout, { colour: colorLevel(io) > 0 }),
+    stderr: outputSink(io.stderr, { colour: colorLevel({ ...io, stdout: io.stderr }) > 0 }),
+  };
 }

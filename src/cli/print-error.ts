@@ -1,5 +1,4 @@
 import { AiwError, ValidationError, errorMessage, exitCodeFor, formatLocation, formatProblem } from '../errors/errors.js';
-import { redact } from '../secrets/redact.js';
 import type { Io } from './io.js';
 
 /** Print an error for a person (never a stack trace unless --debug) and return the exit code. */
@@ -9,20 +8,20 @@ export function reportError(err: unknown, io: Io, debug = false): number {
     io.stderr.write(`aiw: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} found\n`);
   } else if (err instanceof AiwError) {
     const where = formatLocation(err.location);
-    io.stderr.write(`aiw: ${where ? `${where}: ` : ''}${redact(err.message)}\n`);
+    io.stderr.write(`aiw: ${where ? `${where}: ` : ''}${err.message}\n`);
     if (err.hint) io.stderr.write(`hint: ${err.hint}\n`);
   } else {
-    io.stderr.write(`aiw: internal error: ${redact(errorMessage(err))}\n`);
+    io.stderr.write(`aiw: internal error: ${errorMessage(err)}\n`);
     if (!debug) io.stderr.write('run again with --debug to see where it happened, and please report it\n');
   }
-  // A stack starts with the message, which may quote a secret: it is masked like everything else.
-  if (debug && err instanceof Error && err.stack) io.stderr.write(`${redact(err.stack)}\n`);
+  // A stack starts with the message, which may quote a secret: the output sink masks it like everything else.
+  if (debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
   return err instanceof AiwError ? exitCodeFor(err.code) : 1;
 }
 
 /** The JSON shape of an error, for --json output when a command cannot run at all. */
 export function errorDocument(err: unknown): Record<string, unknown> {
   if (err instanceof ValidationError) return { error: { code: err.code, message: err.message, problems: err.problems } };
-  if (err instanceof AiwError) return { error: { code: err.code, message: redact(err.message), location: err.location, hint: err.hint } };
-  return { error: { code: 'INTERNAL', message: redact(errorMessage(err)) } };
+  if (err instanceof AiwError) return { error: { code: err.code, message: err.message, location: err.location, hint: err.hint } };
+  return { error: { code: 'INTERNAL', message: errorMessage(err) } };
 }

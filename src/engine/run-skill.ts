@@ -1,5 +1,6 @@
-import { AiwError, errorMessage } from '../errors/errors.js';
+import { AiwError } from '../errors/errors.js';
 import type { Healer } from '../heal/healer.js';
+import { outcomeResult } from '../heal/outcome-result.js';
 import { isReturnItem, type ReturnItem, type Skill, type Step } from '../model/skill.js';
 import { evaluateCondition, renderValue, type Scope } from '../template/render.js';
 import { parseDuration } from '../source/duration.js';
@@ -8,7 +9,8 @@ import type { ToolRegistry } from '../tools/registry.js';
 import { ComputeSandbox, DEFAULT_COMPUTE_TIMEOUT_MS } from './compute-sandbox.js';
 import type { EventSink } from '../model/events.js';
 import { resolveInputs } from './inputs.js';
-import type { HealRecord, KnownIssueMatch, RunResult, RunStatus, StepResult } from '../model/run.js';
+import type { HealRecord, KnownIssueMatch, RunResult, RunStatus, StepError, StepResult } from '../model/run.js';
+import { toStepError } from '../model/step-error.js';
 
 const MAX_DEPTH = 8;
 
@@ -49,7 +51,7 @@ interface RunState {
   failed: boolean;
   partial: boolean;
   returned?: { value: unknown };
-  error?: string;
+  error?: StepError;
 }
 
 /** Run a skill to the end (or to its first failing `on_error: fail` step, or to a `return:`). */
@@ -72,7 +74,7 @@ export async function runSkill(skill: Skill, given: Record<string, unknown>, ctx
         scope[out.name] ??= outputs[out.name];
       } catch (err) {
         state.failed = true;
-        state.error = errorMessage(err);
+        state.error = toStepError(err, { file: skill.file, line: out.line });
         break;
       }
     }
@@ -94,7 +96,7 @@ async function runItems(items: Array<Step | ReturnItem>, state: RunState, ctx: E
     if (state.failed || state.returned) break;
     if (ctx.signal?.aborted) {
       state.failed = true;
-      state.error = 'interrupted';
+      state.error = { code: 'INTERRUPTED', message: 'interrupted' };
       break;
     }
     if (isReturnItem(item)) {
@@ -102,7 +104,7 @@ async function runItems(items: Array<Step | ReturnItem>, state: RunState, ctx: E
         state.returned = { value: renderValue(item.return, state.scope, { what: 'return', location: { file: state.skill.file, line: item.line } }) };
       } catch (err) {
         state.failed = true;
-        state.error = errorMessage(err);
+        state.error = toStepError(err, { file: state.skill.file, line: item.line });
       }
       break;
     }
@@ -118,16 +120,17 @@ async function runStep(step: Step, state: RunState, ctx: EngineContext): Promise
   ctx.emit({ kind: 'step-start', skill: skill.name, step: step.name, type: step.type, depth, line: step.line, file: skill.file, description: step.description });
   let result: StepResult;
   if (step.condition !== undefined && !safeCondition(step, state, where)) {
-    result = { name: step.name, type: step.type, status: 'skipped', duration_ms: 0, line: step.line };
+    result = { name: step.name, type: step.type, status: 'skipped', duration_ms: 0, line: step.line, file: skill.file };
   } else {
     try {
       result = await execute(step, state, ctx, where);
     } catch (err) {
-      result = { name: step.name, type: step.type, status: 'failed', error: errorMessage(err), duration_ms: 0, line: step.line };
+      result = { name: step.name, type: step.type, status: 'failed', error: toStepError(err, where.location), duration_ms: 0, line: step.line };
       if (step.type === 'tool') result.tool = step.tool;
     }
     result.duration_ms = Math.round(performance.now() - started);
     result.line = step.line;
+    result.file = skill.file;
   }
   record(step, result, state);
   ctx.emit({ kind: 'step-end', skill: skill.name, depth, result, file: skill.file });
@@ -152,13 +155,7 @@ async function execute(step: Step, state: RunState, ctx: EngineContext, where: {
           failedWhen: step.failed_when, timeoutMs: parseDuration(step.timeout, `${where.what} timeout`),
         },
       });
-      const r: StepResult = { ...base, tool: tool.name, status: outcome.status, attempts: outcome.attempts };
-      if (outcome.result.ok) r.output = outcome.result.output;
-      else r.error = outcome.result.error;
-      if (outcome.heals.length) r.heals = outcome.heals;
-      if (outcome.classification !== undefined) r.classification = outcome.classification;
-      if (outcome.knownIssues.length) r.known_issues = outcome.knownIssues;
-      return r;
+      return outcomeResult(step.name, tool.name, outcome, where.location);
     }
     case 'compute': {
       const output = sandboxFor(state).run(step.compute!, { what: `step '${step.name}' compute`, file: state.skill.file, line: step.computeLine ?? step.line });
@@ -172,7 +169,8 @@ async function execute(step: Step, state: RunState, ctx: EngineContext, where: {
       const r: StepResult = { ...base, status: run.status === 'failed' ? 'failed' : 'success', output, steps: run.steps };
       // A child that went on past a failed step leaves the parent partial too, never quietly green.
       if (run.status === 'partial') state.partial = true;
-      if (run.status === 'failed') r.error = `skill '${child.name}' failed${run.error ? `: ${run.error}` : ''}`;
+      // The child's own error (its file and line) is what a reader needs; the step says which skill.
+      if (run.status === 'failed') r.error = run.error ?? { code: 'SKILL_FAILED', message: `skill '${child.name}' failed`, location: where.location };
       return r;
     }
     case 'then': {
@@ -194,7 +192,7 @@ async function execute(step: Step, state: RunState, ctx: EngineContext, where: {
 /** Store a finished step's output and status where later steps, templates and compute code see them. */
 function record(step: Step, result: StepResult, state: RunState): void {
   state.stepStates[step.name] = {
-    status: result.status, error: result.error ?? null, attempts: result.attempts ?? (result.status === 'skipped' ? 0 : 1),
+    status: result.status, error: result.error?.message ?? null, attempts: result.attempts ?? (result.status === 'skipped' ? 0 : 1),
     failure_class: result.classification?.class ?? null, heals: result.heals ?? [], known_issues: result.known_issues ?? [],
   };
   const outName = step.output ?? step.name;
@@ -215,7 +213,7 @@ function record(step: Step, result: StepResult, state: RunState): void {
     const mode = step.on_error ?? 'fail';
     if (mode === 'fail') {
       state.failed = true;
-      state.error ??= `step '${step.name}' failed: ${result.error ?? 'unknown error'}`;
+      state.error ??= { ...(result.error ?? { code: 'SKILL_FAILED', message: 'failed' }), step: step.name };
     } else {
       state.partial = true;
     }

@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'LOCK_TIMEOUT'
   | 'SKILL_FAILED'
   | 'TOOL_FAILED'
-  | 'INTERRUPTED';
+  | 'INTERRUPTED'
+  | 'INTERNAL';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 

@@ -1,4 +1,5 @@
 import { AiwError } from '../errors/errors.js';
+import type { Classification } from '../model/run.js';
 import { compilePatterns, firstMatch, prepareText, type CompiledPattern, type PreparedText } from '../pattern/match.js';
 
 /**
@@ -15,15 +16,6 @@ export interface ClassifyInput {
   /** aiw killed the tool at its time limit. */
   timedOut?: boolean;
   httpStatus?: number;
-}
-
-/** Which class, which pattern said so, and the text it matched, so a user can see why. */
-export interface Classification {
-  class: string;
-  pattern: string;
-  matched: string;
-  /** `step`: the step's `detect_failure`; `classes`: the configured or built-in classes. */
-  from: 'step' | 'classes' | 'timeout' | 'status';
 }
 
 export interface FailureClassifier {

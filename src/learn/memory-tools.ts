@@ -58,9 +58,8 @@ export function memoryTools(ctx: MemoryToolsContext): BuiltinTool[] {
           tool: str(args.tool_name)!, pattern: str(args.error_pattern)!, rootCause: redact(str(args.root_cause)!), fix: redact(str(args.fix_description)!),
           remedy: remedy ? { tool: remedy.tool, args: remedy.args ?? {} } : undefined,
         }, warnings);
-        const f = saved.fix;
-        const text = `✅ Saved tool fix to memory!\n\nTool: \`${f.tool_name}\`\nPattern: \`${f.error_pattern}\`\nRoot cause: ${f.root_cause}\nFix: ${f.fix_applied}\n\nNext time this pattern appears, you'll be reminded of the fix.\n`;
-        return { saved: redactValue(f), created: saved.created, file: saved.file, text: redact(text), warnings: warnings.map(redact) };
+        const { describeSaved } = await import('./saved-fix-text.js');
+        return { saved: redactValue(saved.fix), created: saved.created, file: saved.file, text: describeSaved(saved), warnings: warnings.map(redact) };
       }),
     },
     {

@@ -1,3 +1,4 @@
+import type { ErrorCode, SourceLocation } from '../errors/errors.js';
 import type { StepType } from './skill.js';
 
 export type StepStatus = 'success' | 'failed' | 'skipped' | 'healed';
@@ -27,10 +28,27 @@ export interface KnownIssueMatch {
   matched?: string;
 }
 
+/** Which class, which pattern said so, and the text it matched, so a user can see why. */
 export interface Classification {
   class: string;
   pattern: string;
   matched?: string;
+  /** `step`: the step's `detect_failure`; `classes`: the configured or built-in classes. */
+  from?: 'step' | 'classes' | 'timeout' | 'status';
+}
+
+/**
+ * Why a step or a run failed, kept structured from where it happened to every output: the code of
+ * the error, its message (said once, without the prefixes of the layers it passed), where in which
+ * file, and what to do about it.
+ */
+export interface StepError {
+  code: ErrorCode;
+  message: string;
+  location?: SourceLocation;
+  hint?: string;
+  /** On a run's error: the step that failed, when a step did. */
+  step?: string;
 }
 
 export interface StepResult {
@@ -40,12 +58,18 @@ export interface StepResult {
   tool?: string;
   attempts?: number;
   output?: unknown;
-  error?: string;
+  error?: StepError;
   duration_ms: number;
   heals?: HealRecord[];
   classification?: Classification | null;
   known_issues?: KnownIssueMatch[];
   line?: number;
+  /** The skill file the step is defined in (a nested skill's steps live in its own file). */
+  file?: string;
+  /** For tool steps: how the last attempt ended. */
+  exit_code?: number | null;
+  http_status?: number;
+  timed_out?: boolean;
   /** Steps of a nested skill or of a then block. */
   steps?: StepResult[];
 }
@@ -60,7 +84,7 @@ export interface RunResult {
   duration_ms: number;
   run_id: string;
   file: string;
-  error?: string;
+  error?: StepError;
   /** Where heal attempts went when the attempt log could not be written (never lost). */
   warnings?: string[];
 }

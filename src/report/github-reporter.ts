@@ -93,7 +93,8 @@ export class GithubReporter implements Reporter {
       }
     }
     if (result.status === 'failed' && this.errors === 0) {
-      this.out.write(workflowCommand('error', { file: this.where(result.file), title: `aiw ${result.skill} failed` }, truncate(result.error ?? 'the skill failed', MAX_MESSAGE)));
+      const at = result.error?.location;
+      this.out.write(workflowCommand('error', { file: this.where(at?.file ?? result.file), line: at?.line, col: at?.col, title: `aiw ${result.skill} failed` }, truncate(result.error?.message ?? 'the skill failed', MAX_MESSAGE)));
     }
     if (this.errors > MAX_ANNOTATIONS || this.warnings > MAX_ANNOTATIONS) {
       this.out.write(workflowCommand('notice', { title: 'aiw' }, `${this.errors} failed and ${this.warnings} healed steps; GitHub shows only ${MAX_ANNOTATIONS} of each, see the job summary`));
@@ -102,12 +103,13 @@ export class GithubReporter implements Reporter {
   }
 
   private annotate(step: StepResult, path: string, file: string, skill: string): void {
-    const props = { file: this.where(file), line: step.line };
+    const at = step.error?.location;
+    const props = { file: this.where(at?.file ?? file), line: at?.line ?? step.line, col: at?.col };
     if (step.status === 'failed' && !step.steps?.some((s) => s.status === 'failed')) {
       // A then block or skill step that failed because an inner step did is annotated at that inner step only.
       if (++this.errors > MAX_ANNOTATIONS) return;
       const hints = formatKnownIssues(step.known_issues ?? [], '');
-      const message = [truncate(step.error ?? 'failed', MAX_MESSAGE), ...(hints.length ? ['', ...hints] : [])].join('\n');
+      const message = [truncate(step.error ? `${step.error.message}${step.error.hint ? `\nhint: ${step.error.hint}` : ''}` : 'failed', MAX_MESSAGE), ...(hints.length ? ['', ...hints] : [])].join('\n');
       this.out.write(workflowCommand('error', { ...props, title: `aiw ${skill}: step ${path} failed` }, message));
     } else if (step.status === 'healed') {
       if (++this.warnings > MAX_ANNOTATIONS) return;

@@ -25,7 +25,7 @@ export function summaryMarkdown(result: RunResult, log: StepLog, cwd: string): s
     `${c.succeeded} succeeded${c.healed ? ` (${c.healed} healed)` : ''}, ${c.failed} failed, ${c.skipped} skipped in ${formatDuration(result.duration_ms)} · run ${code(result.run_id)} · ${code(displayPath(result.file, cwd))}`,
     '',
   ];
-  if (result.error) lines.push(`> ${cell(firstLineOf(result.error))}`, '');
+  if (result.error) lines.push(`> ${cell(firstLineOf(result.error.step ? `step '${result.error.step}' failed: ${result.error.message}` : result.error.message))}`, '');
   lines.push('| Step | Status | Duration | Attempts |', '| --- | --- | ---: | ---: |');
   for (const { path, step } of flat.slice(0, MAX_ROWS)) {
     const skipped = step.status === 'skipped';
@@ -37,7 +37,7 @@ export function summaryMarkdown(result: RunResult, log: StepLog, cwd: string): s
   if (failed.length) lines.push('', '### Failures');
   for (const f of failed.slice(0, MAX_FAILURES)) {
     const at = `${displayPath(f.file, cwd)}${f.step.line ? `:${f.step.line}` : ''}`;
-    lines.push('', `**${code(f.path)}** at ${code(at)}${f.step.classification ? `, classified as ${code(f.step.classification.class)}` : ''}`, '', fence(truncate(f.step.error ?? 'failed', MAX_ERROR)));
+    lines.push('', `**${code(f.path)}** at ${code(at)}${f.step.classification ? `, classified as ${code(f.step.classification.class)}` : ''}`, '', fence(truncate(f.step.error?.message ?? 'failed', MAX_ERROR)));
   }
   if (failed.length > MAX_FAILURES) lines.push('', `… and ${failed.length - MAX_FAILURES} more failed steps`);
 

@@ -21,7 +21,7 @@ export function runDocument(result: RunResult): Record<string, unknown> {
 }
 
 export function stepDocument(step: StepResult): Record<string, unknown> {
-  return {
+  return redactValue({
     name: step.name,
     type: step.type,
     status: step.status,
@@ -29,10 +29,13 @@ export function stepDocument(step: StepResult): Record<string, unknown> {
     attempts: step.attempts,
     output: step.output,
     error: step.error,
+    exit_code: step.exit_code,
+    http_status: step.http_status,
+    timed_out: step.timed_out,
     duration_ms: step.duration_ms,
     heals: step.heals,
     classification: step.classification ?? undefined,
     known_issues: step.known_issues,
     steps: step.steps?.map(stepDocument),
-  };
+  });
 }

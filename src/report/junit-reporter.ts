@@ -6,7 +6,7 @@ import type { RunResult, StepResult } from '../model/run.js';
 import { AiwError, errorMessage } from '../errors/errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { redact } from '../secrets/redact.js';
-import { type Reporter } from './reporter.js';
+import { stepErrorText, type Reporter } from './reporter.js';
 import { formatKnownIssues } from '../learn/known-issue-text.js';
 import { StepLog, displayPath, firstLine, flattenSteps, truncate, type FlatStep } from './step-log.js';
 import { attrs, escapeText } from './xml.js';
@@ -64,10 +64,10 @@ export class JunitReporter implements Reporter {
 export function junitXml(result: RunResult, log: StepLog, meta: { timestamp: Date; hostname?: string; cwd: string }): string {
   const classname = `aiw.${result.skill}`;
   const where = (file: string) => displayPath(file, meta.cwd);
-  const cases = flattenSteps(result, log).map((f) => testcase(f, classname, where(f.file), log));
+  const cases = flattenSteps(result, log).map((f) => testcase(f, classname, where(f.file), log, meta.cwd));
   if (result.status === 'failed' && !cases.some((c) => c.failed)) {
     // The run failed outside any step (an output that did not compute, an interrupt): CI must still see a failure.
-    const error = result.error ?? 'the skill failed';
+    const error = result.error ? stepErrorText(result.error, meta.cwd) : 'the skill failed';
     cases.push({
       failed: true, skipped: false,
       xml: `    <testcase${attrs({ name: '(run)', classname, file: where(result.file), time: seconds(result.duration_ms) })}>\n`
@@ -96,13 +96,13 @@ export function junitXml(result: RunResult, log: StepLog, meta: { timestamp: Dat
     + '</testsuites>\n';
 }
 
-function testcase(f: FlatStep, classname: string, file: string, log: StepLog): Case {
+function testcase(f: FlatStep, classname: string, file: string, log: StepLog, cwd: string): Case {
   const { step } = f;
   const head = `    <testcase${attrs({ name: redact(f.path), classname, file, line: step.line, time: seconds(step.duration_ms) })}`;
   const body: string[] = [];
   if (step.status === 'skipped') body.push(`      <skipped${attrs({ message: 'condition was false' })}/>\n`);
   if (step.status === 'failed') {
-    const error = step.error ?? 'failed';
+    const error = step.error ? stepErrorText(step.error, cwd) : 'failed';
     body.push(`      <failure${attrs({ message: redact(firstLine(error)), type: step.classification?.class ?? `${step.type}-step-failed` })}>`
       + `${escapeText(redact(failureText(step, error)))}</failure>\n`);
   }

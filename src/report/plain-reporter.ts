@@ -1,7 +1,7 @@
 import type { EngineEvent } from '../model/events.js';
 import type { RunResult } from '../model/run.js';
 import { redact } from '../secrets/redact.js';
-import { countSteps, formatDuration, formatValue, type Reporter, type Writer } from './reporter.js';
+import { countSteps, formatDuration, formatValue, runErrorText, stepErrorText, type Reporter, type Writer } from './reporter.js';
 import { formatKnownIssues } from '../learn/known-issue-text.js';
 import { printable, stripAnsi } from './terminal-text.js';
 
@@ -26,14 +26,14 @@ export class PlainReporter implements Reporter {
   /** Open then blocks: their steps share the skill's depth, but read better indented under them. */
   private thens = 0;
 
-  constructor(out: Writer, private readonly paint: Paint = noPaint, private readonly showOutputs = true) {
+  constructor(out: Writer, private readonly paint: Paint = noPaint, private readonly showOutputs = true, private readonly cwd?: string) {
     // Without colour the log must hold no escape codes at all, tool output's own colours included.
     this.out = paint === noPaint ? { write: (text) => out.write(stripAnsi(text)) } : out;
   }
 
   private line(depth: number, text: string): void {
     const t = ((performance.now() - this.started) / 1000).toFixed(2).padStart(7);
-    this.out.write(`${this.paint.dim(`[${t}s]`)} ${'  '.repeat(depth + this.thens)}${redact(text)}\n`);
+    this.out.write(`${this.paint.dim(`[${t}s]`)} ${'  '.repeat(depth + this.thens)}${text}\n`);
   }
 
   onEvent(e: EngineEvent): void {
@@ -51,7 +51,7 @@ export class PlainReporter implements Reporter {
         const status = r.status === 'failed' ? this.paint.bad('failed') : r.status === 'healed' ? this.paint.warn('healed') : r.status === 'skipped' ? this.paint.dim('skipped') : this.paint.ok('success');
         const attempts = r.attempts && r.attempts > 1 ? `, ${r.attempts} attempts` : '';
         this.line(e.depth, `${r.status === 'failed' ? '✖' : r.status === 'skipped' ? '-' : '✔'} ${r.name} ${status} (${formatDuration(r.duration_ms)}${attempts})`);
-        if (r.error) for (const l of printable(r.error).split('\n').slice(0, 12)) this.line(e.depth + 2, l);
+        if (r.error) for (const l of printable(redact(stepErrorText(r.error, this.cwd))).split('\n').slice(0, 12)) this.line(e.depth + 2, l);
         break;
       }
       case 'attempt-failed':
@@ -79,7 +79,7 @@ export class PlainReporter implements Reporter {
     const c = countSteps(result);
     const status = result.status === 'failed' ? this.paint.bad('FAILED') : result.status === 'partial' ? this.paint.warn('PARTIAL') : this.paint.ok('SUCCESS');
     this.out.write(`${status} ${result.skill} in ${formatDuration(result.duration_ms)}: ${c.succeeded} succeeded${c.healed ? ` (${c.healed} healed)` : ''}, ${c.failed} failed, ${c.skipped} skipped\n`);
-    if (result.error) this.out.write(`${redact(result.error)}\n`);
+    if (result.error) this.out.write(`${runErrorText(result.error, this.cwd)}\n`);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { EngineEvent } from '../model/events.js';
-import type { RunResult } from '../model/run.js';
-import { redact } from '../secrets/redact.js';
+import type { RunResult, StepError } from '../model/run.js';
+import { formatStepError } from '../model/step-error.js';
+import { displayPath } from './step-log.js';
 
 /** A consumer of engine events. Reporters only read events; they never change a run. */
 export interface Reporter {
@@ -41,7 +42,20 @@ export function countSteps(result: RunResult): { succeeded: number; failed: numb
 
 /** A value for a person: strings as they are, everything else as indented JSON. */
 export function formatValue(value: unknown): string {
-  if (typeof value === 'string') return redact(value);
+  if (typeof value === 'string') return value;
   if (value === undefined) return '(undefined)';
-  return redact(JSON.stringify(value, null, 2));
+  return JSON.stringify(value, null, 2);
+}
+
+/** A step's error as every text output shows it: `file:line:col: message` (paths relative to cwd), then the hint. */
+export function stepErrorText(e: StepError, cwd?: string): string {
+  return formatStepError(e, (f) => (cwd ? displayPath(f, cwd) : f));
+}
+
+/**
+ * The closing line of a failed run. When a step failed, its error was printed under it already, so
+ * the run only names the step; an error of the run itself (an output, a return) is printed in full.
+ */
+export function runErrorText(e: StepError, cwd?: string): string {
+  return e.step ? `step '${e.step}' failed` : stepErrorText(e, cwd);
 }

@@ -4,7 +4,7 @@ import type { EngineEvent } from '../model/events.js';
 import type { RunResult } from '../model/run.js';
 import { redact } from '../secrets/redact.js';
 import { writeOutputs, type Paint } from './plain-reporter.js';
-import { countSteps, formatDuration, type Reporter, type Writer } from './reporter.js';
+import { countSteps, formatDuration, runErrorText, stepErrorText, type Reporter, type Writer } from './reporter.js';
 import { formatKnownIssues } from '../learn/known-issue-text.js';
 
 /** For a person at a terminal: colour, and an ora spinner on the step that is running. */
@@ -16,24 +16,25 @@ export class TerminalReporter implements Reporter {
     private readonly out: Writer & { stream: NodeJS.WriteStream },
     private readonly chalk: ChalkInstance,
     private readonly makeSpinner: (text: string) => Ora,
+    private readonly cwd?: string,
   ) {
     this.paint = { ok: chalk.green, bad: chalk.red, warn: chalk.yellow, dim: chalk.dim, bold: chalk.bold };
   }
 
-  static async create(out: Writer & { stream: NodeJS.WriteStream }, colorLevel: 0 | 1 | 2 | 3): Promise<Reporter> {
+  static async create(out: Writer & { stream: NodeJS.WriteStream }, colorLevel: 0 | 1 | 2 | 3, cwd?: string): Promise<Reporter> {
     const [{ Chalk }, { default: ora }] = await Promise.all([import('chalk'), import('ora')]);
     const chalk = new Chalk({ level: colorLevel });
-    return new TerminalReporter(out, chalk, (text) => ora({ text, stream: out.stream, color: 'cyan', discardStdin: false }).start());
+    return new TerminalReporter(out, chalk, (text) => ora({ text, stream: out.stream, color: 'cyan', discardStdin: false }).start(), cwd);
   }
 
   private persist(text: string): void {
     if (this.spinner?.isSpinning) {
       const current = this.spinner.text;
       this.spinner.stop();
-      this.out.write(`${redact(text)}\n`);
+      this.out.write(`${text}\n`);
       this.spinner.start(current);
     } else {
-      this.out.write(`${redact(text)}\n`);
+      this.out.write(`${text}\n`);
     }
   }
 
@@ -55,7 +56,8 @@ export class TerminalReporter implements Reporter {
         if (this.spinner) this.spinner.stopAndPersist({ symbol, text });
         else this.out.write(`${symbol} ${text}\n`);
         this.spinner = undefined;
-        if (r.error) for (const l of r.error.split('\n').slice(0, 12)) this.out.write(`${pad}    ${this.chalk.red(redact(l))}\n`);
+        // Masked before it is cut to 12 lines: a cut could split a secret the sink would then not recognise.
+        if (r.error) for (const l of redact(stepErrorText(r.error, this.cwd)).split('\n').slice(0, 12)) this.out.write(`${pad}    ${this.chalk.red(l)}\n`);
         break;
       }
       case 'attempt-failed':
@@ -84,7 +86,7 @@ export class TerminalReporter implements Reporter {
     const c = countSteps(result);
     const head = result.status === 'failed' ? this.chalk.red.bold('✖ failed') : result.status === 'partial' ? this.chalk.yellow.bold('◐ partial') : this.chalk.green.bold('✔ success');
     this.out.write(`\n${head} ${this.chalk.dim(`in ${formatDuration(result.duration_ms)}`)}  ${c.succeeded} succeeded${c.healed ? ` (${c.healed} healed)` : ''}, ${c.failed} failed, ${c.skipped} skipped\n`);
-    if (result.error) this.out.write(`${this.chalk.red(redact(result.error))}\n`);
+    if (result.error) this.out.write(`${this.chalk.red(runErrorText(result.error, this.cwd))}\n`);
   }
 }
 

@@ -83,7 +83,7 @@ steps:
     const doc = r.json<{ steps: Array<{ status: string; output?: { saved: Record<string, unknown>; text: string }; error?: string }> }>();
     expect(doc.steps[0]!.output!.saved).toMatchObject({ tool_name: 'deploy', error_pattern: 'manifest unknown', times_prevented: 0, remedy: { tool: 'make_token' } });
     expect(doc.steps[0]!.output!.text).toContain('✅ Saved tool fix to memory!');
-    expect(doc.steps[1]).toMatchObject({ status: 'failed', error: expect.stringMatching(/backtrack catastrophically/) });
+    expect(doc.steps[1]).toMatchObject({ status: 'failed', error: expect.objectContaining({ message: expect.stringMatching(/backtrack catastrophically/) }) });
     expect(readFileSync(root.path('memory/learned/tool_fixes.yaml'), 'utf8')).toContain('error_pattern: "manifest unknown"');
   });
 });

@@ -22,7 +22,7 @@ interface StepJson {
   type: string;
   status: string;
   attempts?: number;
-  error?: string;
+  error?: { message: string };
   heals?: { class: string; fix: string; fix_success: boolean; source?: string }[];
   steps?: StepJson[];
 }
@@ -361,7 +361,7 @@ describe.skipIf(!haveKube || !haveMonitoring)('aiw run investigate_alert against
     const first = (await run('auto_escalate=false')).json<RunJson>();
 
     expect(step(first, 'usage')).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(step(first, 'usage').error).toContain('error: Metrics API not available');
+    expect(step(first, 'usage').error?.message).toContain('error: Metrics API not available');
     expect(first.status).toBe('partial');
     expect(first.outputs.report).toContain('- **kubectl top pods**: unclassified failure: error: Metrics API not available');
 

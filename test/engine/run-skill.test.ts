@@ -30,7 +30,7 @@ function project(skill: string) {
 
 interface Doc {
   status: string;
-  steps: Array<{ name: string; type: string; status: string; output?: unknown; error?: string; attempts?: number; tool?: string }>;
+  steps: Array<{ name: string; type: string; status: string; output?: unknown; error?: { code: string; message: string; location?: { file: string; line?: number; col?: number }; hint?: string }; attempts?: number; tool?: string }>;
   outputs: Record<string, unknown>;
   returned?: unknown;
   inputs: Record<string, unknown>;
@@ -126,6 +126,47 @@ steps:
     expect(doc.steps[1]!.output).toBe('a=1&b=<2>&c');
   });
 
+  it('keeps a run-time error structured to the end: code, file:line in --json and once in the log', async () => {
+    const root = project(`
+name: s
+steps:
+  - name: first
+    compute: "return 1"
+  - name: go
+    tool: say
+    args: { message: "cd {{ steps.first.nope.path }}" }
+`);
+    const json = await aiw(['run', 's', '--json'], { root: root.dir });
+    expect(json.code).toBe(1);
+    const step = json.json<Doc>().steps[1]!;
+    expect(step.error).toMatchObject({ code: 'TEMPLATE', location: { file: root.path('skills/s.yaml'), line: 6 } });
+    const run = json.json<{ error: { step: string; code: string } }>();
+    expect(run.error).toMatchObject({ step: 'go', code: 'TEMPLATE' });
+    const plain = await aiw(['run', 's'], { root: root.dir, cwd: root.dir });
+    expect(plain.code).toBe(1);
+    const mentions = plain.stdout.split('\n').filter((l) => l.includes('skills/s.yaml:6:'));
+    expect(mentions).toHaveLength(1);
+    expect(plain.stdout).not.toMatch(/failed: step 'go'/);
+  });
+
+  it('reports a compute TypeError at the line of the skill file where it happened, once', async () => {
+    const root = project(`
+name: s
+steps:
+  - name: calc
+    compute: |
+      const pods = null;
+      return pods.length;
+`);
+    const json = await aiw(['run', 's', '--json'], { root: root.dir });
+    const step = json.json<Doc>().steps[0]!;
+    expect(step.error?.message).toMatch(/TypeError/);
+    expect(step.error?.location).toEqual({ file: root.path('skills/s.yaml'), line: 7 });
+    const plain = await aiw(['run', 's'], { root: root.dir, cwd: root.dir });
+    expect(plain.stdout.split('\n').filter((l) => l.includes('TypeError'))).toHaveLength(1);
+    expect(plain.stdout).toContain('skills/s.yaml:7:1:');
+  });
+
   it('fails a step whose arguments use an undefined name, naming the step, file and line', async () => {
     const root = project(`
 name: s
@@ -138,8 +179,8 @@ steps:
     expect(r.code).toBe(1);
     const doc = r.json<Doc>();
     expect(doc.status).toBe('failed');
-    expect(doc.steps[0]!.error).toMatch(/step 'go' args/);
-    expect(doc.steps[0]!.error).toMatch(/resolved_repo/);
+    expect(doc.steps[0]!.error?.message).toMatch(/step 'go' args/);
+    expect(doc.steps[0]!.error?.message).toMatch(/resolved_repo/);
   });
 
   it('treats an undefined name as false in a condition and skips the step', async () => {
@@ -179,8 +220,9 @@ steps:
     const doc = r.json<Doc>();
     expect(doc.status).toBe('failed');
     expect(doc.steps).toHaveLength(1);
-    expect(doc.steps[0]!.error).toContain('exit code 3');
-    expect(doc.steps[0]!.error).toContain('it broke');
+    expect(doc.steps[0]!.error?.message).toContain('exit code 3');
+    expect(doc.steps[0]!.error?.message).toContain('it broke');
+    expect(doc.steps[0]!.error?.code).toBe('TOOL_FAILED');
   });
 
   it('goes on after on_error: continue, leaves the output undefined and the error in steps.<name>.error', async () => {
@@ -304,7 +346,7 @@ steps:
 `);
     const r = await aiw(['run', 's', '--json'], { root: root.dir });
     expect(r.code).toBe(1);
-    expect(r.json<Doc>().steps[0]!.error).toMatch(/time limit/);
+    expect(r.json<Doc>().steps[0]!.error?.message).toMatch(/time limit/);
   });
 
   it('keeps compute code away from process, require and the host Function', async () => {

@@ -53,7 +53,7 @@ interface StepDoc {
   attempts: number;
   heals?: Array<{ class: string; fix: string; fix_success: boolean; pattern?: string; source?: string; error?: string }>;
   classification?: { class: string; pattern: string };
-  error?: string;
+  error?: { code: string; message: string };
   output?: unknown;
 }
 
@@ -137,7 +137,7 @@ steps:
     root.write('skills/s.yaml', 'name: s\nsteps:\n  - name: x\n    tool: ok_but_says_failed\n    on_error: continue\n');
     const step = (await aiw(['run', 's', '--json'], { root: root.dir })).json<{ steps: StepDoc[] }>().steps[0]!;
     expect(step.status).toBe('failed');
-    expect(step.error).toContain("matched failed_when '❌'");
+    expect(step.error?.message).toContain("matched failed_when '❌'");
   });
 
   it('shares a fix within a run: the second step retries without logging in again', async () => {

@@ -43,7 +43,7 @@ interface StepDoc {
   name: string;
   status: string;
   output?: unknown;
-  error?: string;
+  error?: { message: string };
 }
 
 async function runCompute(root: TempRoot, codes = [0]): Promise<StepDoc[]> {
@@ -59,7 +59,7 @@ describe('compute steps: no way out of the sandbox', () => {
       const [, attempt, later] = await runCompute(project(code));
       // Either the attempt threw (the usual case: code generation is off) or it found nothing.
       if (attempt!.status === 'success') expect(attempt!.output).toBe('no');
-      else expect(attempt!.error).toMatch(/EvalError|CompileError|TypeError|ReferenceError|Code generation/);
+      else expect(attempt!.error?.message).toMatch(/EvalError|CompileError|TypeError|ReferenceError|Code generation/);
       expect(later!.output).toBe('no');
     });
   }
@@ -96,9 +96,9 @@ describe('compute steps: nothing of their making runs in the host without a time
   for (const [what, code] of stoppers) {
     it(`${what} ends as a step's failure at its time limit (or as a value), and the run ends normally`, async () => {
       const [, attempt, later] = await runCompute(project(code, 'return "next step ran"'), [0, 1]);
-      if (attempt!.status === 'failed') expect(attempt!.error).toMatch(/stopped after 300 ms \(time limit\)|RangeError|TypeError|returned a promise/);
+      if (attempt!.status === 'failed') expect(attempt!.error?.message).toMatch(/stopped after 300 ms \(time limit\)|RangeError|TypeError|returned a promise/);
       // A trap left on a global the host hands values through fires when the next step starts.
-      if (later!.status === 'failed') expect(later!.error).toMatch(/stopped after 300 ms \(time limit\)/);
+      if (later!.status === 'failed') expect(later!.error?.message).toMatch(/stopped after 300 ms \(time limit\)/);
       else expect(later!.output).toBe('next step ran');
     });
   }

@@ -132,18 +132,18 @@ describe('injection: inputs, tool output and memory text are data', () => {
     const root = project();
     const r = await aiw(['run', 'from_input', '--inputs-json', JSON.stringify({ value: 'safe\u0000; touch PWNED' }), '--json'], { root: root.dir, env: env(root) });
     expect(r.code).toBe(1);
-    const step = r.json<{ steps: Array<{ status: string; error: string }> }>().steps[0]!;
+    const step = r.json<{ steps: Array<{ status: string; error: { message: string } }> }>().steps[0]!;
     expect(step.status).toBe('failed');
-    expect(step.error).toMatch(/cannot start .*bin\/argv: .*must be a string without null bytes/);
+    expect(step.error.message).toMatch(/cannot start .*bin\/argv: .*must be a string without null bytes/);
     expect(existsSync(root.path('argv', 'input'))).toBe(false);
     expect(r.stderr).not.toMatch(/\n {4}at /);
     // The same from a tool's output: the NUL shows as \u0000 in JSON, and the next call is refused.
     root.write('payload', 'before\u0000after');
     const o = await aiw(['run', 'from_output', '--json'], { root: root.dir, env: env(root) });
     expect(o.code).toBe(1);
-    const steps = o.json<{ steps: Array<{ status: string; output?: string; error?: string }> }>().steps;
+    const steps = o.json<{ steps: Array<{ status: string; output?: string; error?: { message: string } }> }>().steps;
     expect(steps[0]!.output).toBe('before\u0000after');
-    expect(steps[1]!.error).toMatch(/must be a string without null bytes/);
+    expect(steps[1]!.error?.message).toMatch(/must be a string without null bytes/);
     expect(o.stdout).toContain('before\\u0000after');
     expect(readdirSync(root.path('argv'))).toEqual(['.keep']);
   });

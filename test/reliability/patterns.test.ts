@@ -48,7 +48,7 @@ describe('patterns: catastrophic regexes are refused wherever they enter', () =>
     const p = await runAiw(['--root', root.dir, 'run', 'learn', '--json'], GUARD);
     expectBounded(p);
     expect(p.code).toBe(1);
-    expect(JSON.parse(p.stdout).steps[0].error).toContain('can backtrack catastrophically');
+    expect(JSON.parse(p.stdout).steps[0].error.message).toContain('can backtrack catastrophically');
     expect(existsSync(root.path('memory/learned/tool_fixes.yaml'))).toBe(false);
   });
 
@@ -63,7 +63,7 @@ describe('patterns: catastrophic regexes are refused wherever they enter', () =>
     expect(v.stdout.split('\n').filter((l) => l.includes('backtrack catastrophically')).map((l) => l.split(': ')[0])).toEqual(['aiw.config.yaml:3:12', 'skills/s.yaml:6:21', 'skills/s.yaml:7:18']);
     const r = await runAiw(['--root', root.dir, 'run', 's', '--json'], GUARD);
     expectBounded(r);
-    expect(JSON.parse(r.stdout).steps[0].error).toContain('can backtrack catastrophically');
+    expect(JSON.parse(r.stdout).steps[0].error.message).toContain('can backtrack catastrophically');
   });
 
   it('a catastrophic regex written into tool_fixes.yaml or patterns.yaml by hand is skipped with a warning, and the lookup ends', async () => {

@@ -55,9 +55,9 @@ describe('time limits and signals: no process survives aiw', () => {
     started.push(...pids);
     expect(pids).toHaveLength(4);
     expect(pids.filter(isRunning)).toEqual([]);
-    const doc = JSON.parse(p.stdout) as { status: string; steps: Array<{ status: string; error?: string }> };
+    const doc = JSON.parse(p.stdout) as { status: string; steps: Array<{ status: string; error?: { message: string } }> };
     expect(doc.steps.map((s) => s.status)).toEqual(['failed', 'success']);
-    expect(doc.steps[0]!.error).toMatch(/^timed out after 3000 ms and was stopped/);
+    expect(doc.steps[0]!.error?.message).toMatch(/^timed out after 3000 ms and was stopped/);
     expect(attempts(root)).toEqual([expect.objectContaining({ tool: 'hang', error_type: 'timeout', success: false, attempt: 1 })]);
   });
 

@@ -99,7 +99,7 @@ describe('GithubReporter', () => {
   it('annotates a run that failed outside any step at the skill file', async () => {
     const run = sampleRun();
     run.result.steps[2]!.steps![0]!.status = 'success';
-    run.result = { ...run.result, status: 'failed', error: 'interrupted by SIGTERM' };
+    run.result = { ...run.result, status: 'failed', error: { code: 'INTERRUPTED', message: 'interrupted by SIGTERM' } };
     const { lines } = await onActions({}, run);
     expect(lines).toContain('::error file=skills/triage.yaml,title=aiw triage failed::interrupted by SIGTERM');
   });

@@ -72,7 +72,7 @@ describe('JunitReporter', () => {
     const inner = (run.result.steps[2]!.steps![0]!);
     inner.status = 'success';
     delete inner.error;
-    const result: RunResult = { ...run.result, status: 'failed', error: "output 'report' failed: x is not defined" };
+    const result: RunResult = { ...run.result, status: 'failed', error: { code: 'SKILL_FAILED', message: "output 'report' failed: x is not defined" } };
     run.result = result;
     const { root } = await report(run);
     const cases = findAll(root, 'testcase');

@@ -20,7 +20,7 @@ export function sampleRun(): { events: EngineEvent[]; result: RunResult } {
   };
   const inner: StepResult = {
     name: 'inner', type: 'tool', tool: 'flaky', status: 'failed', attempts: 1, duration_ms: 40, line: 16,
-    error: 'exit code 3: <boom> & "quotes"\nsecond line with password=hunter2secret nul\u0000 and \u001b[31mred\u001b[0m',
+    error: { code: 'TOOL_FAILED', message: 'exit code 3: <boom> & "quotes"\nsecond line with password=hunter2secret nul\u0000 and \u001b[31mred\u001b[0m' },
     classification: { class: 'network', pattern: 'boom' },
     known_issues: [{ source: 'patterns', pattern: 'boom', meaning: 'the cluster is down', fix: 'wait, then rerun' }],
   };

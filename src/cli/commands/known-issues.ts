@@ -2,7 +2,7 @@ import { openProject } from '../../project/project.js';
 import { AiwError, EXIT } from '../../errors/errors.js';
 import { classifyError, lookupKnownIssues } from '../../learn/known-issues.js';
 import { formatKnownIssues } from '../../learn/known-issue-text.js';
-import { addSecretsFromEnv, redact, redactValue } from '../../secrets/redact.js';
+import { addSecretsFromEnv } from '../../secrets/redact.js';
 import type { Io } from '../io.js';
 import type { GlobalOptions } from '../../session/session.js';
 
@@ -26,19 +26,19 @@ export async function knownIssuesCommand(opts: KnownIssuesOptions, io: Io): Prom
   addSecretsFromEnv(io.env);
   const project = await openProject({ root: opts.root, memoryDir: opts.memoryDir, cwd: io.cwd, env: io.env });
   const result = await lookupKnownIssues(project.memoryDir, opts.tool, opts.error);
-  for (const w of result.warnings) io.stderr.write(`aiw: warning: ${redact(w)}\n`);
+  for (const w of result.warnings) io.stderr.write(`aiw: warning: ${w}\n`);
   const classification = opts.error === undefined ? null : classifyError(project.config, opts.error);
   if (opts.json) {
     const doc: Record<string, unknown> = { failure_class: classification?.class ?? null, matches: result.matches };
     if (classification) doc.classified_by = classification.pattern;
     if (result.total > result.matches.length) doc.more = result.total - result.matches.length;
-    io.stdout.write(`${JSON.stringify(redactValue(doc))}\n`);
+    io.stdout.write(`${JSON.stringify(doc)}\n`);
     return EXIT.ok;
   }
-  if (classification) io.stdout.write(`failure class: ${classification.class} (matched '${redact(classification.pattern)}')\n`);
+  if (classification) io.stdout.write(`failure class: ${classification.class} (matched '${classification.pattern}')\n`);
   if (!result.matches.length) {
     const what = [opts.tool && `tool '${opts.tool}'`, opts.error !== undefined && 'this error'].filter(Boolean).join(' or ');
-    io.stdout.write(`No known issues for ${redact(what)}.\n`);
+    io.stdout.write(`No known issues for ${what}.\n`);
     io.stdout.write(`To investigate and then save the fix: aiw debug-tool ${opts.tool ?? '<tool>'}${opts.error ? ' "<error text>"' : ''}\n`);
     return EXIT.ok;
   }

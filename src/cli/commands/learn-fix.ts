@@ -1,9 +1,9 @@
 import { AiwError, EXIT } from '../../errors/errors.js';
 import type { RemedySpec } from '../../memory/fix-store.js';
-import { remedyCommand } from '../../learn/known-issues.js';
-import { learnFix, type LearnFixResult } from '../../memory/save-fix.js';
+import { describeSaved } from '../../learn/saved-fix-text.js';
+import { learnFix } from '../../memory/save-fix.js';
 import { checkRemedy } from '../../learn/memory-tools.js';
-import { redact, redactValue } from '../../secrets/redact.js';
+import { redact } from '../../secrets/redact.js';
 import type { Io } from '../io.js';
 import { closestNames } from '../../errors/did-you-mean.js';
 import { parsePairs } from '../parse-pairs.js';
@@ -36,7 +36,7 @@ export async function learnFixCommand(positional: Positional, opts: LearnFixOpti
     const fromFlag = opts[key];
     const fromArg = positional[key];
     if (fromFlag !== undefined && fromArg !== undefined && fromFlag !== fromArg) {
-      throw new AiwError('USAGE', `${flag} and the positional ${key} disagree ('${redact(fromFlag)}' vs '${redact(fromArg)}'); give it once`);
+      throw new AiwError('USAGE', `${flag} and the positional ${key} disagree ('${fromFlag}' vs '${fromArg}'); give it once`);
     }
     const value = fromFlag ?? fromArg;
     if (value === undefined || value.trim() === '') missing.push(flag);
@@ -56,7 +56,7 @@ export async function learnFixCommand(positional: Positional, opts: LearnFixOpti
   if (!session.registry.has(values.tool!.trim())) {
     // Not refused: the seed keyed some fixes by skill ("test_mr_ephemeral skill"). But a typo would never match.
     const near = closestNames(values.tool!, session.registry.names());
-    io.stderr.write(`aiw: note: no tool named '${redact(values.tool!)}' in this project${near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : ''}; the fix is saved under that exact name\n`);
+    io.stderr.write(`aiw: note: no tool named '${values.tool!}' in this project${near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : ''}; the fix is saved under that exact name\n`);
   }
   let remedy: RemedySpec | undefined;
   if (opts.remedyTool) {
@@ -67,26 +67,8 @@ export async function learnFixCommand(positional: Positional, opts: LearnFixOpti
   const result = await learnFix(session.project.memoryDir, {
     tool: values.tool!, pattern: values.pattern!, rootCause: redact(values.rootCause!), fix: redact(values.fix!), remedy,
   }, warnings);
-  for (const w of warnings) io.stderr.write(`aiw: warning: ${redact(w)}\n`);
-  if (opts.json) io.stdout.write(`${JSON.stringify(redactValue(result.fix))}\n`);
+  for (const w of warnings) io.stderr.write(`aiw: warning: ${w}\n`);
+  if (opts.json) io.stdout.write(`${JSON.stringify(result.fix)}\n`);
   else io.stdout.write(describeSaved(result));
   return EXIT.ok;
-}
-
-/** The seed's confirmation, plus where the entry is and what the remedy will do. */
-export function describeSaved(result: LearnFixResult): string {
-  const { fix } = result;
-  const lines = [
-    result.created ? '✅ Saved tool fix to memory!' : '✅ Updated the saved tool fix in memory!',
-    '',
-    `Tool: \`${fix.tool_name}\``,
-    `Pattern: \`${fix.error_pattern}\``,
-    `Root cause: ${fix.root_cause}`,
-    `Fix: ${fix.fix_applied}`,
-  ];
-  if (fix.remedy) lines.push(`Remedy: ${remedyCommand(fix.remedy.tool, fix.remedy.args)} (run by itself, then the step is retried once)`);
-  if (!result.created) lines.push(`Prevented so far: ${fix.times_prevented}`);
-  lines.push(`Saved in: ${result.file}${result.line ? `:${result.line}` : ''}`, '');
-  lines.push(fix.remedy ? 'Next time this pattern appears, aiw applies the remedy and retries.' : "Next time this pattern appears, you'll be reminded of the fix.");
-  return `${lines.map(redact).join('\n')}\n`;
 }

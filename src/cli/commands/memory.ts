@@ -6,7 +6,7 @@ import { formatWarning, remedyCommand } from '../../learn/known-issues.js';
 import { withPatterns, type PatternEntry } from '../../memory/patterns-store.js';
 import { computeFailureStats } from '../../learn/stats.js';
 import { formatStatsText } from '../../learn/stats-text.js';
-import { addSecretsFromEnv, redact, redactValue } from '../../secrets/redact.js';
+import { addSecretsFromEnv } from '../../secrets/redact.js';
 import type { Io } from '../io.js';
 import type { GlobalOptions } from '../../session/session.js';
 
@@ -59,10 +59,10 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
     }
   }
   doc.warnings = warnings;
-  if (opts.json) io.stdout.write(`${JSON.stringify(redactValue(doc))}\n`);
+  if (opts.json) io.stdout.write(`${JSON.stringify(doc)}\n`);
   else {
-    io.stdout.write(`${text.map(redact).join('\n')}\n`);
-    for (const w of warnings) io.stderr.write(`aiw: warning: ${redact(w)}\n`);
+    io.stdout.write(`${text.join('\n')}\n`);
+    for (const w of warnings) io.stderr.write(`aiw: warning: ${w}\n`);
   }
   return EXIT.ok;
 }

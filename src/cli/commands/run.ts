@@ -39,7 +39,7 @@ export async function runCommand(skillName: string, opts: RunOptions, io: Io): P
   } finally {
     off?.();
   }
-  if (interrupted) result.error = `interrupted by ${interrupted}`;
+  if (interrupted) result.error = { code: 'INTERRUPTED', message: `interrupted by ${interrupted}` };
   for (const r of reporters) await r.finish(result);
   if (opts.json) io.stdout.write(`${JSON.stringify(runDocument(result))}\n`);
   if (interrupted) return EXIT.interrupted;
@@ -60,12 +60,12 @@ async function chooseReporters(opts: RunOptions, io: Io): Promise<Reporter[]> {
   if (opts.json) {
     // The log goes to stderr, so whether it is a terminal decides the colour.
     const errLevel = colorLevel({ ...io, stdout: io.stderr });
-    log = new PlainReporter(io.stderr, errLevel ? await painter(errLevel) : noPaint, false);
+    log = new PlainReporter(io.stderr, errLevel ? await painter(errLevel) : noPaint, false, io.cwd);
   } else if (isInteractive(io) && io.stdout.stream && !onGithub) {
     const { TerminalReporter } = await import('../../report/terminal-reporter.js');
-    log = await TerminalReporter.create({ write: io.stdout.write, stream: io.stdout.stream }, level);
+    log = await TerminalReporter.create({ write: io.stdout.write, stream: io.stdout.stream }, level, io.cwd);
   } else {
-    log = new PlainReporter(io.stdout, level ? await painter(level) : noPaint);
+    log = new PlainReporter(io.stdout, level ? await painter(level) : noPaint, true, io.cwd);
   }
   if (onGithub) {
     const { GithubReporter } = await import('../../report/github-reporter.js');

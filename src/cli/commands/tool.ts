@@ -1,7 +1,8 @@
 import type { EngineEvent } from '../../model/events.js';
 import { EXIT } from '../../errors/errors.js';
 import { prepareCall } from '../../tools/execute-tool.js';
-import { redact, redactValue } from '../../secrets/redact.js';
+import { outcomeResult } from '../../heal/outcome-result.js';
+import { stepDocument } from '../../report/json-document.js';
 import { formatValue } from '../../report/reporter.js';
 import { formatKnownIssues } from '../../learn/known-issue-text.js';
 import { PlainReporter, noPaint } from '../../report/plain-reporter.js';
@@ -40,16 +41,12 @@ export async function toolCommand(name: string, opts: ToolOptions, io: Io): Prom
   }
   const { result } = outcome;
   if (opts.json) {
-    io.stdout.write(`${JSON.stringify(redactValue({
-      tool: tool.name, status: outcome.status, ok: result.ok, attempts: outcome.attempts, output: result.output, error: result.error,
-      exit_code: result.exitCode, http_status: result.httpStatus, timed_out: result.timedOut, duration_ms: result.durationMs,
-      heals: outcome.heals, classification: outcome.classification, known_issues: outcome.knownIssues,
-    }))}\n`);
+    io.stdout.write(`${JSON.stringify(stepDocument(outcomeResult(tool.name, tool.name, outcome)))}\n`);
   } else if (result.ok) {
     io.stdout.write(`${formatValue(result.output)}\n`);
     if (outcome.status === 'healed') io.stderr.write(`healed after ${outcome.attempts} attempts\n`);
   } else {
-    io.stderr.write(`✖ ${tool.name} failed${outcome.classification ? ` [${outcome.classification.class}: matched '${outcome.classification.pattern}']` : ''}: ${redact(result.error ?? '')}\n`);
+    io.stderr.write(`✖ ${tool.name} failed${outcome.classification ? ` [${outcome.classification.class}: matched '${outcome.classification.pattern}']` : ''}: ${result.error ?? ''}\n`);
     for (const l of formatKnownIssues(outcome.knownIssues, '')) io.stderr.write(`${l}\n`);
     if (!outcome.knownIssues.length) io.stderr.write(`no known issue matches; run: aiw debug-tool ${tool.name} "<error text>"\n`);
   }
