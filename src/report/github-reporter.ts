@@ -7,7 +7,8 @@ import { redact } from '../secrets/redact.js';
 import { summaryMarkdown } from './github-summary.js';
 import { type Reporter, type Writer } from './reporter.js';
 import { formatKnownIssues } from '../learn/known-issue-text.js';
-import { StepLog, displayPath, truncate } from './step-log.js';
+import { StepLog, truncate } from './step-log.js';
+import { displayPath } from './display-path.js';
 import { printable } from './terminal-text.js';
 
 /** GitHub shows at most 10 error and 10 warning annotations per step; more would only be dropped. */

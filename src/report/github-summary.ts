@@ -1,7 +1,8 @@
 import type { KnownIssueMatch, RunResult, StepResult } from '../model/run.js';
 import { redact } from '../secrets/redact.js';
 import { countSteps, formatDuration } from './reporter.js';
-import { displayPath, flattenSteps, truncate, type StepLog } from './step-log.js';
+import { flattenSteps, truncate, type StepLog } from './step-log.js';
+import { displayPath } from './display-path.js';
 import { printable } from './terminal-text.js';
 
 /** GitHub caps a step summary at 1 MiB; these keep one run's section far below that. */

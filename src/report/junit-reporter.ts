@@ -8,7 +8,8 @@ import { writeFileAtomic } from '../files/atomic-write.js';
 import { redact } from '../secrets/redact.js';
 import { stepErrorText, type Reporter } from './reporter.js';
 import { formatKnownIssues } from '../learn/known-issue-text.js';
-import { StepLog, displayPath, firstLine, flattenSteps, truncate, type FlatStep } from './step-log.js';
+import { StepLog, firstLine, flattenSteps, truncate, type FlatStep } from './step-log.js';
+import { displayPath } from './display-path.js';
 import { attrs, escapeText } from './xml.js';
 
 /** Errors and logs can be whole stderr dumps; CI test viewers choke on megabytes per testcase. */

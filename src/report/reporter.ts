@@ -1,7 +1,7 @@
 import type { EngineEvent } from '../model/events.js';
 import type { RunResult, StepError } from '../model/run.js';
 import { formatStepError } from '../model/step-error.js';
-import { displayPath } from './step-log.js';
+import { displayPath } from './display-path.js';
 
 /** A consumer of engine events. Reporters only read events; they never change a run. */
 export interface Reporter {

@@ -1,4 +1,3 @@
-import { isAbsolute, relative, sep } from 'node:path';
 import type { EngineEvent } from '../model/events.js';
 import type { RunResult, StepResult } from '../model/run.js';
 import { redact } from '../secrets/redact.js';
@@ -109,11 +108,4 @@ export function firstLine(text: string): string {
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   return `${text.slice(0, max)}\n… (${text.length - max} more characters cut)`;
-}
-
-/** A path relative to `base` with `/` separators, as CI viewers show and link it; absolute when outside `base`. */
-export function displayPath(file: string, base: string): string {
-  const rel = relative(base, file);
-  if (!rel || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return file;
-  return rel.split(sep).join('/');
 }
