@@ -92,8 +92,11 @@ export class Healer {
     const { prepared, policy } = req;
     const tool = prepared.tool;
     const healing = policy.onError === 'auto_heal';
+    // A step that writes `retry:` asks for retries of the classes it names, fix or no fix (Ansible's
+    // retries/until, Step Functions' Retry). Without one, a retry follows only a fix that worked.
+    const explicit = policy.retry !== undefined;
     const retry = resolveRetry(this.heal.retry, policy.retry);
-    const maxAttempts = healing ? retry.maxAttempts : 1;
+    const maxAttempts = healing || explicit ? retry.maxAttempts : 1;
     const heals: HealRecord[] = [];
     let attempt = 0;
     let classification: Classification | null = null;
@@ -118,13 +121,17 @@ export class Healer {
         error: redact(result.error ?? ''), failureClass: classification?.class ?? null, pattern: classification?.pattern, depth: req.depth,
       });
       if (result.interrupted || this.opts.signal?.aborted) break;
-      const fix = healing && attempt < maxAttempts && classification && allowed(retry, classification.class)
-        ? this.fixFor(tool.auto_heal, classification.class, policy.quickFix)
-        : undefined;
+      const retryable = attempt < maxAttempts && (classification ? allowed(retry, classification.class) : explicit && !retry.on);
+      const fix = healing && retryable && classification ? this.fixFor(tool.auto_heal, classification.class, policy.quickFix) : undefined;
       if (fix && classification) {
         const healed = await this.runFix(req, fix, classification, attempt);
         heals.push(healed);
-        if (!healed.fix_success) break;
+        // A failed fix is reported (its heal record); it ends the call unless the step asked for retries.
+        if (!healed.fix_success && !explicit) break;
+        await this.wait(req, retry, attempt, maxAttempts);
+        continue;
+      }
+      if (explicit && retryable) {
         await this.wait(req, retry, attempt, maxAttempts);
         continue;
       }

@@ -132,6 +132,60 @@ steps:
     expect(step.heals).toBeUndefined();
   });
 
+  it('retries the classes an explicit retry: names, with no fix for them: a closed port, 3 attempts', async () => {
+    const root = authProject();
+    const server = await import('node:net').then((net) => new Promise<import('node:net').Server>((resolve) => {
+      const s = net.createServer();
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    }));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    root.write('tools/n.yaml', `tools:\n  probe:\n    http: { url: "http://127.0.0.1:${port}/" }\n`);
+    root.write('skills/s.yaml', `
+name: s
+steps:
+  - name: p
+    tool: probe
+    on_error: auto_heal
+    retry: { max_attempts: 3, on: [network, timeout], delay: 0 }
+`);
+    const step = (await aiw(['run', 's', '--json'], { root: root.dir })).json<{ steps: StepDoc[] }>().steps[0]!;
+    expect(step).toMatchObject({ status: 'failed', attempts: 3, classification: { class: 'network' } });
+    expect(failures(root).map((f) => [f.kind, f.attempt, f.error_type])).toEqual([['attempt', 1, 'network'], ['attempt', 2, 'network'], ['attempt', 3, 'network']]);
+  });
+
+  it('an explicit retry: goes on after a fix that failed, reporting the failed fix', async () => {
+    const root = authProject();
+    root.write('skills/s.yaml', `
+name: s
+steps:
+  - name: pods
+    tool: get_pods
+    on_error: auto_heal
+    quick_fix: { auth: { tool: bad_login } }
+    retry: { max_attempts: 2, delay: 0 }
+`);
+    const step = (await aiw(['run', 's', '--json'], { root: root.dir })).json<{ steps: StepDoc[] }>().steps[0]!;
+    expect(step).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(step.heals!.map((h) => [h.fix, h.fix_success])).toEqual([['bad_login', false]]);
+  });
+
+  it('retries a timed-out tool under an explicit retry: on [timeout]', async () => {
+    const root = authProject();
+    root.write('tools/s.yaml', 'tools:\n  slow:\n    command: [sleep, "5"]\n');
+    root.write('skills/s.yaml', `
+name: s
+steps:
+  - name: z
+    tool: slow
+    timeout: 200ms
+    retry: { max_attempts: 2, on: [timeout], delay: 0 }
+    on_error: continue
+`);
+    const step = (await aiw(['run', 's', '--json'], { root: root.dir })).json<{ steps: StepDoc[] }>().steps[0]!;
+    expect(step).toMatchObject({ status: 'failed', attempts: 2, classification: { class: 'timeout' } });
+  });
+
   it('treats output matching failed_when as a failure even on exit code 0', async () => {
     const root = authProject();
     root.write('skills/s.yaml', 'name: s\nsteps:\n  - name: x\n    tool: ok_but_says_failed\n    on_error: continue\n');
