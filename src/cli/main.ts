@@ -2,7 +2,7 @@ import { Argument, Command, CommanderError } from 'commander';
 import { EXIT } from '../errors/errors.js';
 import { colorLevel, type Io } from './io.js';
 import { outputSink } from '../report/output-sink.js';
-import { reportError } from './print-error.js';
+import { errorDocument, reportError } from './print-error.js';
 import type { GlobalOptions } from '../session/session.js';
 import { aiwVersion } from './version.js';
 
@@ -106,6 +106,8 @@ export async function run(argv: string[], given: Io): Promise<number> {
   try {
     return await action(io);
   } catch (err) {
+    // `--json` promises one document on stdout, also when the command could not run at all.
+    if (argv.includes('--json')) io.stdout.write(`${JSON.stringify(errorDocument(err))}\n`);
     return reportError(err, io, debug);
   }
 }

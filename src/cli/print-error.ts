@@ -1,10 +1,11 @@
+import { isAbsolute, relative } from 'node:path';
 import { AiwError, ValidationError, errorMessage, exitCodeFor, formatLocation, formatProblem } from '../errors/errors.js';
 import type { Io } from './io.js';
 
 /** Print an error for a person (never a stack trace unless --debug) and return the exit code. */
 export function reportError(err: unknown, io: Io, debug = false): number {
   if (err instanceof ValidationError) {
-    for (const p of err.problems) io.stderr.write(`${formatProblem(p)}\n`);
+    for (const p of err.problems) io.stderr.write(`${formatProblem({ ...p, file: shownPath(p.file, io.cwd) })}\n`);
     io.stderr.write(`aiw: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} found\n`);
   } else if (err instanceof AiwError) {
     const where = formatLocation(err.location);
@@ -24,4 +25,10 @@ export function errorDocument(err: unknown): Record<string, unknown> {
   if (err instanceof ValidationError) return { error: { code: err.code, message: err.message, problems: err.problems } };
   if (err instanceof AiwError) return { error: { code: err.code, message: err.message, location: err.location, hint: err.hint } };
   return { error: { code: 'INTERNAL', message: errorMessage(err) } };
+}
+
+/** A path as a person at `cwd` reads it: relative when it is inside, as it was given otherwise. */
+function shownPath(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }

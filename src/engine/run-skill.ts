@@ -119,7 +119,7 @@ async function runStep(step: Step, state: RunState, ctx: EngineContext): Promise
   const where = { what: `step '${step.name}'`, location: { file: skill.file, line: step.line } };
   ctx.emit({ kind: 'step-start', skill: skill.name, step: step.name, type: step.type, depth, line: step.line, file: skill.file, description: step.description });
   let result: StepResult;
-  if (step.condition !== undefined && !safeCondition(step, state, where)) {
+  if (step.condition !== undefined && !safeCondition(step, state, where, ctx)) {
     result = { name: step.name, type: step.type, status: 'skipped', duration_ms: 0, line: step.line, file: skill.file };
   } else {
     try {
@@ -137,8 +137,9 @@ async function runStep(step: Step, state: RunState, ctx: EngineContext): Promise
   return result;
 }
 
-function safeCondition(step: Step, state: RunState, where: { what: string; location: { file: string; line: number } }): boolean {
-  return evaluateCondition(step.condition!, state.scope, { ...where, what: `${where.what} condition` });
+function safeCondition(step: Step, state: RunState, where: { what: string; location: { file: string; line: number } }, ctx: EngineContext): boolean {
+  return evaluateCondition(step.condition!, state.scope, { ...where, what: `${where.what} condition` }, (message) =>
+    ctx.emit({ kind: 'warning', message: `${where.location.file}:${where.location.line}: ${message}` }));
 }
 
 async function execute(step: Step, state: RunState, ctx: EngineContext, where: { what: string; location: { file: string; line: number } }): Promise<StepResult> {

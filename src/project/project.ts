@@ -42,11 +42,16 @@ export function findRoot(options: ProjectOptions): string {
     if (!existsSync(root)) throw new AiwError('USAGE', `project root ${root} does not exist`);
     return root;
   }
-  let dir = resolve(options.cwd ?? process.cwd());
+  return projectAbove(resolve(options.cwd ?? process.cwd())) ?? shippedRoot();
+}
+
+/** The nearest directory at or above `dir` that holds skills/ or aiw.config.yaml. */
+export function projectAbove(start: string): string | undefined {
+  let dir = start;
   for (;;) {
     if (existsSync(join(dir, 'skills')) || existsSync(join(dir, 'aiw.config.yaml'))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) return shippedRoot();
+    if (parent === dir) return undefined;
     dir = parent;
   }
 }

@@ -2,6 +2,7 @@ import { newRunId, type EngineContext } from '../engine/run-skill.js';
 import type { EventSink } from '../model/events.js';
 import { openProject, type Project } from '../project/project.js';
 import { skillLoader } from '../skill/skill-loader.js';
+import type { Skill } from '../model/skill.js';
 import { ValidationError } from '../errors/errors.js';
 import type { Learning } from '../model/learning.js';
 import { Healer } from '../heal/healer.js';
@@ -31,6 +32,8 @@ export interface Session {
   registry: ToolRegistry;
   learning?: Learning;
   runId: string;
+  /** Skills by name, each loaded once for the session (the run and its checks share them). */
+  loadSkill(name: string): Promise<Skill>;
 }
 
 /** Open the project and its tools; tool files that do not load are a validation error (exit 2). */
@@ -43,7 +46,7 @@ export async function openSession(opts: GlobalOptions, io: SessionIo): Promise<S
   if (registry.problems.length) throw new ValidationError(registry.problems);
   // Memory problems never stop a run, and are never silent: each is printed once as it happens.
   const learning = lazyLearning(project.memoryDir, { onWarning: (w) => io.stderr.write(`aiw: warning: ${w}\n`) });
-  return { project, registry, learning, runId: newRunId() };
+  return { project, registry, learning, runId: newRunId(), loadSkill: skillLoader(project, io.cwd) };
 }
 
 /** The engine context for one run, with the heal state that the run's steps share. */
@@ -53,7 +56,7 @@ export function engineContext(session: Session, io: SessionIo, emit: EventSink, 
     learning: session.learning,
   });
   return {
-    registry: session.registry, loadSkill: skillLoader(session.project), config: session.project.config, env: io.env, emit,
+    registry: session.registry, loadSkill: session.loadSkill, config: session.project.config, env: io.env, emit,
     healer, runId: session.runId, signal,
   };
 }

@@ -12,7 +12,15 @@ export async function loadSkillFile(file: string): Promise<Skill> {
   if (problems.length) throw new ValidationError(problems);
   const built = buildSkill(source);
   if (!built.skill) throw new ValidationError(built.problems);
+  sources.set(built.skill, source);
   return built.skill;
+}
+
+const sources = new WeakMap<Skill, YamlSource>();
+
+/** The parsed file a skill was loaded from, so later checks can name positions without parsing it again. */
+export function skillSource(skill: Skill): YamlSource | undefined {
+  return sources.get(skill);
 }
 
 /** Turn a parsed file into a Skill, collecting every problem in one pass. */

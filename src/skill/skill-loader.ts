@@ -7,21 +7,21 @@ import type { Project } from '../project/project.js';
 import { loadSkillFile } from './load-skill.js';
 
 /** Skills by name from `<root>/skills`, loaded once per process. */
-export function skillLoader(project: Project): (name: string) => Promise<Skill> {
+export function skillLoader(project: Project, cwd: string): (name: string) => Promise<Skill> {
   const cache = new Map<string, Promise<Skill>>();
   return (name) => {
     let p = cache.get(name);
     if (!p) {
-      p = loadSkillByName(project, name);
+      p = loadSkillByName(project, name, cwd);
       cache.set(name, p);
     }
     return p;
   };
 }
 
-async function loadSkillByName(project: Project, name: string): Promise<Skill> {
+async function loadSkillByName(project: Project, name: string, cwd: string): Promise<Skill> {
   if (name.includes('/') || name.endsWith('.yaml') || name.endsWith('.yml')) {
-    const file = resolve(name);
+    const file = resolve(cwd, name);
     if (existsSync(file)) return loadSkillFile(file);
   }
   for (const ext of ['.yaml', '.yml']) {

@@ -41,10 +41,10 @@ export function freeNames(source: string): FreeName[] {
   });
 }
 
-function walk(node: unknown, bound: Set<string>, used: FreeName[]): void {
+function walk(node: unknown, bound: Set<string>, used: FreeName[], filters: FreeName[] = []): void {
   if (!node || typeof node !== 'object') return;
   if (Array.isArray(node)) {
-    for (const n of node) walk(n, bound, used);
+    for (const n of node) walk(n, bound, used, filters);
     return;
   }
   const n = node as AstNode;
@@ -64,35 +64,38 @@ function walk(node: unknown, bound: Set<string>, used: FreeName[]): void {
     case 'Caller':
       bindTargets(n.name, bound);
       for (const a of ((n.args as AstNode)?.children ?? [])) bindTargets(a, bound);
-      walk(n.body, bound, used);
+      walk(n.body, bound, used, filters);
       return;
     case 'Filter':
-    case 'FilterAsync':
+    case 'FilterAsync': {
       // The filter's own name is not a variable; only its arguments are read.
-      walk(n.args, bound, used);
+      const name = n.name as AstNode | undefined;
+      if (name?.typename === 'Symbol') filters.push({ name: String(name.value), line: name.lineno, col: name.colno });
+      walk(n.args, bound, used, filters);
       return;
+    }
     case 'Is':
-      walk(n.left, bound, used);
+      walk(n.left, bound, used, filters);
       return;
     case 'LookupVal':
-      walk(n.target, bound, used);
+      walk(n.target, bound, used, filters);
       // `a[b]` reads b; `a.b` has a Literal here and reads nothing.
-      walk(n.val, bound, used);
+      walk(n.val, bound, used, filters);
       return;
     case 'KeywordArgs':
     case 'Dict':
-      for (const pair of n.children ?? []) walk((pair as AstNode).value, bound, used);
+      for (const pair of n.children ?? []) walk((pair as AstNode).value, bound, used, filters);
       return;
     default:
       break;
   }
-  if (n.children) walk(n.children, bound, used);
+  if (n.children) walk(n.children, bound, used, filters);
   for (const field of n.fields ?? []) {
     if (n.typename === 'FunCall' && field === 'name' && (n.name as AstNode)?.typename === 'Symbol') {
-      walk(n.name, bound, used);
+      walk(n.name, bound, used, filters);
       continue;
     }
-    walk(n[field], bound, used);
+    walk(n[field], bound, used, filters);
   }
 }
 
@@ -102,4 +105,19 @@ function bindTargets(target: unknown, bound: Set<string>): void {
   if (t.typename === 'Symbol') bound.add(String(t.value));
   else if (t.typename === 'KeywordArgs') for (const pair of t.children ?? []) bindTargets((pair as AstNode).key, bound);
   else if (t.children) for (const c of t.children) bindTargets(c, bound);
+}
+
+/** The filters a template applies (`x | lenght` names `lenght`), for the check that each one exists. */
+export function usedFilters(source: string): FreeName[] {
+  const { nunjucks } = templating();
+  const parser = (nunjucks as unknown as { parser: { parse(src: string): AstNode } }).parser;
+  const filters: FreeName[] = [];
+  walk(parser.parse(source), new Set(), [], filters);
+  const seen = new Set<string>();
+  return filters.filter((f) => !seen.has(f.name) && seen.add(f.name));
+}
+
+/** Every filter name the templates know (nunjucks' own and aiw's). */
+export function knownFilters(): string[] {
+  return Object.keys((templating().strict as unknown as { filters: Record<string, unknown> }).filters);
 }

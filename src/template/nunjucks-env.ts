@@ -78,11 +78,26 @@ function closeFunctionConstructor(runtime: Record<string, unknown>): void {
     if (rest.length >= 2) return memberLookup(obj, val, ...rest);
     // Converted once here, so a key object cannot answer the check and the lookup differently.
     const key = typeof val === 'number' ? val : String(val);
-    return typeof key === 'string' && BLOCKED_MEMBERS.has(key) ? undefined : memberLookup(obj, key, ...rest);
+    const value = typeof key === 'string' && BLOCKED_MEMBERS.has(key) ? undefined : memberLookup(obj, key, ...rest);
+    if (value === undefined && !(obj !== null && typeof obj === 'object' && key in obj)) missingLookups++;
+    return value;
   };
   const contextOrFrameLookup = runtime.contextOrFrameLookup as (context: unknown, frame: unknown, name: string) => unknown;
-  runtime.contextOrFrameLookup = (context: unknown, frame: unknown, name: string) =>
-    BLOCKED_MEMBERS.has(name) && name !== 'caller' ? undefined : contextOrFrameLookup(context, frame, name);
+  runtime.contextOrFrameLookup = (context: unknown, frame: unknown, name: string) => {
+    const value = BLOCKED_MEMBERS.has(name) && name !== 'caller' ? undefined : contextOrFrameLookup(context, frame, name);
+    if (value === undefined) missingLookups++;
+    return value;
+  };
+}
+
+/**
+ * How many lookups so far found nothing (a name that is not in scope, a key an object lacks).
+ * Rendering is synchronous: a caller reads it before and after one evaluation to learn whether that
+ * evaluation met a missing value.
+ */
+let missingLookups = 0;
+export function missingLookupCount(): number {
+  return missingLookups;
 }
 
 type Kwargs = { __keywords?: boolean; attribute?: string; default?: unknown };

@@ -1,6 +1,6 @@
 import type NunjucksModule from 'nunjucks';
 import { AiwError, type SourceLocation } from '../errors/errors.js';
-import { CAPTURE, takeCaptured, templating } from './nunjucks-env.js';
+import { CAPTURE, missingLookupCount, takeCaptured, templating } from './nunjucks-env.js';
 import { isMissing, lookupPath, renderSegments, simpleSegments } from './simple-template.js';
 
 export type Scope = Record<string, unknown>;
@@ -67,11 +67,21 @@ export function renderValue(value: unknown, scope: Scope, origin: TemplateOrigin
 }
 
 /** A condition: an expression, or a template. false, empty, 'false', 'none', 0 and undefined are false. */
-export function evaluateCondition(condition: string | boolean, scope: Scope, origin: TemplateOrigin): boolean {
+export function evaluateCondition(condition: string | boolean, scope: Scope, origin: TemplateOrigin, onMissing?: (message: string) => void): boolean {
   if (typeof condition === 'boolean') return condition;
+  const before = missingLookupCount();
   const value = isTemplate(condition) ? renderString(condition, scope, origin, false) : evaluate(condition, scope, origin, false);
+  // A missing name or key must not make a check pass (`down | length == 0` with `down` misspelt is
+  // 0 == 0): unless the condition itself asks about definedness, it is false, and the user is told.
+  if (missingLookupCount() > before && !GUARDED.test(condition)) {
+    onMissing?.(`${origin.what}: '${condition}' uses a name or key that is not defined; the condition is taken as false`);
+    return false;
+  }
   return truthy(value);
 }
+
+/** Conditions that test for missing values themselves: `x is defined`, `x | default(...)`, `x is none`. */
+const GUARDED = /\b(?:defined|undefined|default|d|none|None)\b/;
 
 export function truthy(value: unknown): boolean {
   if (value === undefined || value === null || value === false || value === 0) return false;

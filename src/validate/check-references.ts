@@ -1,8 +1,11 @@
 import vm from 'node:vm';
 import type { Problem } from '../errors/errors.js';
-import { freeNames } from '../template/free-names.js';
+import { closestNames } from '../errors/did-you-mean.js';
+import { freeNames, knownFilters, usedFilters } from '../template/free-names.js';
 import { isTemplate } from '../template/render.js';
+import { simpleSegments } from '../template/simple-template.js';
 import type { ParamSpec } from '../model/tool.js';
+import { coerceValue } from '../tools/params.js';
 import { isReturnItem, type ReturnItem, type Skill, type Step } from '../model/skill.js';
 import { locate, type JsonPath, type YamlSource } from '../source/yaml-source.js';
 
@@ -25,18 +28,29 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
     problems.push({ file: source.file, line: pos.line, col: pos.col, code, message });
   };
   const declaredInputs = new Set(skill.inputs.map((i) => i.name));
+  // Asked for only when a template has a filter: listing them loads nunjucks.
+  let filterNames: Set<string> | undefined;
+  const filters = () => (filterNames ??= new Set(knownFilters()));
   const defined = new Set<string>(ALWAYS);
   const checkTemplates = (value: unknown, path: JsonPath, what: string, known: Set<string>) => {
     walkStrings(value, path, (text, p) => {
       if (!isTemplate(text)) return;
-      let names;
+      // Plain `{{ a.b }}` templates are read without nunjucks (as the renderer reads them), which
+      // keeps these checks cheap enough to run before every `aiw run`.
+      const simple = simpleSegments(text);
+      let names: Array<{ name: string }>;
       try {
-        names = freeNames(text);
+        names = simple ? simple.filter((seg) => Array.isArray(seg)).map((path) => ({ name: path[0]! })) : freeNames(text);
       } catch (err) {
         report(p, `${what}: template does not parse: ${firstLine(err)}`, 'TEMPLATE');
         return;
       }
       for (const n of names) if (!known.has(n.name)) report(p, `${what}: '${n.name}' is not defined by any input, default or earlier step`);
+      for (const f of simple ? [] : usedFilters(text)) {
+        if (filters().has(f.name)) continue;
+        const near = closestNames(f.name, [...filters()].filter((n) => n.length > 2));
+        report(p, `${what}: unknown filter '${f.name}'${near.length ? ` (did you mean ${near.map((x) => `'${x}'`).join(', ')}?)` : ''}`, 'TEMPLATE');
+      }
       for (const m of text.matchAll(/\binputs\.([A-Za-z_]\w*)/g)) {
         if (!declaredInputs.has(m[1]!)) report(p, `${what}: 'inputs.${m[1]}' is not a declared input`);
       }
@@ -57,7 +71,10 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
         return;
       }
       const what = `step '${item.name}'`;
-      if (item.condition !== undefined) checkTemplates(item.condition, [...path, 'condition'], `${what} condition`, defined);
+      // A condition without braces is an expression: its names are checked the same way.
+      if (typeof item.condition === 'string') {
+        checkTemplates(isTemplate(item.condition) ? item.condition : `{{ ${item.condition} }}`, [...path, 'condition'], `${what} condition`, defined);
+      }
       if (item.type === 'tool') checkToolStep(item, path, what);
       if (item.type === 'skill') {
         if (!skillExists(item.skill!)) report([...path, 'skill'], `${what}: unknown skill '${item.skill}'`, 'UNKNOWN_SKILL');
@@ -87,6 +104,15 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
       if (spec.required && spec.default === undefined && !(name in args)) report(path, `${what}: tool '${step.tool}' needs param '${name}'`);
     }
   };
+  // A default that does not fit its input's type would fail every run that leaves the input out.
+  skill.inputs.forEach((input, i) => {
+    if (input.default === undefined) return;
+    try {
+      coerceValue(input.default, input.type, `input '${input.name}' default`);
+    } catch (err) {
+      report(['inputs', i, 'default'], firstLine(err), 'INPUT');
+    }
+  });
   walkSteps(skill.steps, ['steps']);
   skill.outputs.forEach((out, i) => {
     if (out.value !== undefined) checkTemplates(out.value, ['outputs', i, 'value'], `output '${out.name}'`, defined);

@@ -1,8 +1,9 @@
+import { dirname, resolve } from 'node:path';
 import type { EngineEvent } from '../../model/events.js';
+import { projectAbove } from '../../project/project.js';
 import type { RunResult } from '../../model/run.js';
 import { runSkill } from '../../engine/run-skill.js';
-import { skillLoader } from '../../skill/skill-loader.js';
-import { EXIT } from '../../errors/errors.js';
+import { EXIT, ValidationError } from '../../errors/errors.js';
 import { runDocument } from '../../report/json-document.js';
 import type { Reporter } from '../../report/reporter.js';
 import { colorLevel, isInteractive, type Io } from '../io.js';
@@ -19,10 +20,14 @@ export interface RunOptions extends GlobalOptions {
 }
 
 export async function runCommand(skillName: string, opts: RunOptions, io: Io): Promise<number> {
-  const session = await openSession(opts, io);
-  const skill = await skillLoader(session.project)(skillName);
+  const session = await openSession({ ...opts, root: opts.root ?? rootOfSkillPath(skillName, io) }, io);
+  const skill = await session.loadSkill(skillName);
   const given = parsePairs(opts.input, opts.inputsJson, '--input');
   if (opts.plan) return describePlan(skill, session, opts.json === true, io);
+  // Every static check before the first step: a problem anywhere means nothing runs (exit 2).
+  const { checkBeforeRun } = await import('../../validate/check-before-run.js');
+  const problems = await checkBeforeRun(skill, session.registry, session.loadSkill);
+  if (problems.length) throw new ValidationError(problems);
   const reporters = await chooseReporters(opts, io);
   const controller = new AbortController();
   let interrupted: NodeJS.Signals | undefined;
@@ -83,4 +88,13 @@ async function painter(level: 1 | 2 | 3) {
   const { Chalk } = await import('chalk');
   const c = new Chalk({ level });
   return { ok: c.green, bad: c.red, warn: c.yellow, dim: c.dim, bold: c.bold };
+}
+
+/**
+ * `aiw run /elsewhere/proj/skills/x.yaml`: the project is the one the file is in (its tools, config
+ * and memory), not the one the shell happens to be in. --root and AIW_ROOT still win.
+ */
+function rootOfSkillPath(skill: string, io: Io): string | undefined {
+  if (io.env.AIW_ROOT || !(skill.includes('/') || /\.ya?ml$/.test(skill))) return undefined;
+  return projectAbove(dirname(resolve(io.cwd, skill)));
 }

@@ -1,0 +1,47 @@
+import { AiwError, ValidationError, type Problem } from '../errors/errors.js';
+import { isReturnItem, type ReturnItem, type Skill, type Step } from '../model/skill.js';
+import { skillSource } from '../skill/load-skill.js';
+import { readYamlSource } from '../source/yaml-source.js';
+import type { ToolRegistry } from '../tools/registry.js';
+import { checkSkillReferences } from './check-references.js';
+import { skillPatternProblems } from './check-patterns.js';
+
+/**
+ * The static checks `aiw validate` makes, for a skill about to run and every skill it calls: an
+ * unknown tool or param, a name no input or earlier step defines, an unknown filter, compute code that
+ * does not compile. Found before the first step runs, so a typo in step 5 never lets steps 1–4 make
+ * their side effects first.
+ */
+export async function checkBeforeRun(skill: Skill, registry: ToolRegistry, loadSkill: (name: string) => Promise<Skill>): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  const tools = { has: (n: string) => registry.has(n), params: (n: string) => (registry.has(n) ? registry.get(n).params : undefined) };
+  const visit = async (s: Skill): Promise<void> => {
+    if (seen.has(s.file)) return;
+    seen.add(s.file);
+    const children = new Map<string, Skill>();
+    for (const name of calledSkills(s.steps)) {
+      try {
+        children.set(name, await loadSkill(name));
+      } catch (err) {
+        // A child that does not load: its own problems, or (unknown name) the check below reports it at the step.
+        if (err instanceof ValidationError) problems.push(...err.problems);
+        else if (!(err instanceof AiwError && err.code === 'UNKNOWN_SKILL')) throw err;
+      }
+    }
+    const source = skillSource(s) ?? (await readYamlSource(s.file)).source;
+    problems.push(...checkSkillReferences(s, source, tools, (n) => children.has(n)), ...skillPatternProblems(source));
+    for (const child of children.values()) await visit(child);
+  };
+  await visit(skill);
+  return problems;
+}
+
+function calledSkills(items: Array<Step | ReturnItem>, out = new Set<string>()): Set<string> {
+  for (const item of items) {
+    if (isReturnItem(item)) continue;
+    if (item.type === 'skill' && item.skill) out.add(item.skill);
+    if (item.then) calledSkills(item.then, out);
+  }
+  return out;
+}
