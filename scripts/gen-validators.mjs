@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const kinds = { skill: 'skill.schema.json', tool: 'tool.schema.json', config: 'config.schema.json' };
 
 export function generateValidators() {
-  const ajv = new Ajv.default({ allErrors: true, strict: false, code: { source: true, esm: false } });
+  const ajv = new Ajv.default({ allErrors: true, strict: false, verbose: true, code: { source: true, esm: false } });
   const refs = {};
   for (const [kind, file] of Object.entries(kinds)) {
     const schema = JSON.parse(readFileSync(join(root, 'schemas', file), 'utf8'));

@@ -61,6 +61,8 @@ export interface Problem {
   col: number;
   code: ErrorCode;
   message: string;
+  /** Where in the document (keys and indexes), when a check knows it: lets a loader keep the parts that are fine. */
+  path?: ReadonlyArray<string | number>;
 }
 
 export class ValidationError extends AiwError {

@@ -23,12 +23,18 @@ export async function loadToolFile(file: string): Promise<{ tools: ToolDef[]; pr
   const { source, problems } = await readYamlSource(file);
   if (problems.length) return { tools: [], problems };
   const schemaProblems = checkSchema('tool', source);
-  if (schemaProblems.length) return { tools: [], problems: schemaProblems };
+  // A problem inside one tool drops that tool only: the other tools of the file still load (and a
+  // skill that uses them is not told they are unknown). A problem above the tools drops the file.
+  const broken = new Set<string>();
+  for (const p of schemaProblems) {
+    if (p.path?.[0] === 'tools' && p.path.length >= 2) broken.add(String(p.path[1]));
+    else return { tools: [], problems: schemaProblems };
+  }
   const raw = (source.value as { tools: Record<string, Record<string, unknown>> }).tools;
-  const tools = Object.entries(raw).map(([name, def]): ToolDef => {
+  const tools = Object.entries(raw).filter(([name]) => !broken.has(name)).map(([name, def]): ToolDef => {
     const pos = locate(source, ['tools', name], { key: true });
     const base = { ...def, name, params: (def.params as ToolDef['params']) ?? {}, location: { file, line: pos.line, col: pos.col } };
     return (def.http ? { ...base, kind: 'http' } : { ...base, kind: 'command' }) as ToolDef;
   });
-  return { tools, problems: [] };
+  return { tools, problems: schemaProblems };
 }

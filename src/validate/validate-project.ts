@@ -96,9 +96,8 @@ async function checkSkillFile(file: string, tools: Parameters<typeof checkSkillR
 async function checkToolFile(file: string): Promise<Problem[]> {
   const { source, problems } = await readYamlSource(file);
   if (problems.length) return problems;
-  const { tools, problems: p } = await loadToolFile(file);
-  // The registry already reported this file's load problems; report each problem once.
-  if (p.length) return [];
+  // The registry already reported this file's load problems (each once); the tools that loaded are checked further.
+  const { tools } = await loadToolFile(file);
   const raw = (source.value as { tools: Record<string, Record<string, unknown>> }).tools;
   return tools.flatMap((t) => [...checkToolTemplates(source, t.name, raw[t.name] ?? {}, Object.keys(t.params)), ...toolPatternProblems(source, t.name, raw[t.name] ?? {})]);
 }

@@ -142,3 +142,31 @@ describe('aiw validate', () => {
     expect(readFileSync(root.path('memory/learned/patterns.yaml'), 'utf8')).toBe(patterns);
   });
 });
+
+describe('aiw validate says each problem once, in plain words', () => {
+  it('keeps the other tools of a file when one tool has a bad key, and suggests the key meant', async () => {
+    const root = tempRoot({
+      'tools/t.yaml': 'tools:\n  good:\n    command: [echo, hi]\n  bad:\n    comand: [echo]\n    params:\n      x: { type: strin }\n',
+      'skills/s.yaml': 'name: s\ninputs:\n  - { name: n, type: integer, default: "abc" }\nsteps:\n  - name: a\n    tool: good\n    on_eror: continue\n',
+    });
+    const r = await aiw(['validate', '--json'], { root: root.dir, cwd: root.dir });
+    expect(r.code).toBe(2);
+    const messages = r.json<{ problems: Array<{ file: string; line: number; col: number; message: string }> }>().problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
+    expect(messages).toEqual([
+      "tools/t.yaml:5:5: unknown property 'comand' in tools.bad (did you mean 'command'?)",
+      'tools/t.yaml:7:18: tools.bad.params.x.type: must be one of "string", "integer", "number", "boolean", "array", "object" (did you mean "string"?)',
+      "skills/s.yaml:7:5: unknown property 'on_eror' in steps.0 (did you mean 'on_error'?)",
+    ]);
+    // The skill's schema problem hides its reference checks; fixed, 'good' is still a known tool.
+    root.write('skills/s.yaml', 'name: s\ninputs:\n  - { name: n, type: integer, default: "abc" }\nsteps:\n  - name: a\n    tool: good\n    on_error: continue\n');
+    const again = await aiw(['validate', 'skills/s.yaml'], { root: root.dir, cwd: root.dir });
+    expect(again.stdout).toBe('skills/s.yaml:3:40: input \'n\' default must be an integer, got "abc"\n');
+    expect(again.stderr).toBe('aiw validate: 1 problem in 1 file\n');
+  });
+
+  it('says that a tool needs a command or an http block in one message', async () => {
+    const root = tempRoot({ 'tools/t.yaml': 'tools:\n  empty:\n    description: nothing to run\n' });
+    const r = await aiw(['validate'], { root: root.dir, cwd: root.dir });
+    expect(r.stdout).toBe("tools/t.yaml:3:5: tools.empty: needs one of 'command' or 'http'\n");
+  });
+});

@@ -15,7 +15,7 @@ export async function validateCommand(files: string[], opts: ValidateOptions, io
   if (opts.json) io.stdout.write(`${JSON.stringify({ ok: !problems.length, files: count, problems: shown })}\n`);
   else {
     for (const p of shown) io.stdout.write(`${formatProblem(p)}\n`);
-    io.stderr.write(problems.length ? `aiw validate: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${count} files\n` : `aiw validate: ${count} files OK\n`);
+    io.stderr.write(problems.length ? `aiw validate: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${count} file${count === 1 ? '' : 's'}\n` : `aiw validate: ${count} file${count === 1 ? '' : 's'} OK\n`);
   }
   if (io.env.GITHUB_ACTIONS === 'true') {
     const { workflowCommand } = await import('../../report/github-reporter.js');
