@@ -49,6 +49,8 @@ export async function run(argv: string[], given: Io): Promise<number> {
     .option('--json', 'print one JSON document with every step on stdout; logs go to stderr')
     .option('--plan', 'show the steps without running anything')
     .option('--junit <file>', 'write a JUnit XML report, one testcase per step')
+    .option('-q, --quiet', 'print only failures, warnings and the closing line')
+    .option('-v, --verbose', "also print each tool's command line and stream its output, prefixed by the step")
     .action((skill: string, _opts, cmd: Command) => {
       action = async (io) => (await import('./commands/run.js')).runCommand(skill, { ...globals(cmd), ...cmd.opts() }, io);
     });

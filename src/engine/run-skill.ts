@@ -117,7 +117,7 @@ async function runStep(step: Step, state: RunState, ctx: EngineContext): Promise
   const { skill, depth } = state;
   const started = performance.now();
   const where = { what: `step '${step.name}'`, location: { file: skill.file, line: step.line } };
-  ctx.emit({ kind: 'step-start', skill: skill.name, step: step.name, type: step.type, depth, line: step.line, file: skill.file, description: step.description });
+  ctx.emit({ kind: 'step-start', skill: skill.name, step: step.name, type: step.type, depth, line: step.line, file: skill.file, description: step.description, tool: step.tool });
   let result: StepResult;
   if (step.condition !== undefined && !safeCondition(step, state, where, ctx)) {
     result = { name: step.name, type: step.type, status: 'skipped', duration_ms: 0, line: step.line, file: skill.file };

@@ -51,6 +51,8 @@ export interface HealerOptions {
   signal?: AbortSignal;
   clock?: Clock;
   learning?: Learning;
+  /** `--verbose`: each tool's command line and output go out as events while it runs. */
+  verbose?: boolean;
 }
 
 interface AutoHealConfig {
@@ -106,7 +108,7 @@ export class Healer {
     let remedyTried = false;
     for (;;) {
       attempt++;
-      result = this.detectFailedWhen(await executeTool(prepared, this.toolContext(policy.timeoutMs)), [...(tool.failed_when ?? []), ...(policy.failedWhen ?? [])]);
+      result = this.detectFailedWhen(await executeTool(prepared, this.toolContext(policy.timeoutMs, req, tool.name)), [...(tool.failed_when ?? []), ...(policy.failedWhen ?? [])]);
       if (result.ok) {
         if (logging) await this.record(req, attempt, result, null, null, 'attempt');
         if (remedyUsed) await this.opts.learning?.markPrevented(remedyUsed);
@@ -200,7 +202,7 @@ export class Healer {
       return this.recordFix(req, attempt, { ...base, fix_success: false, error: `heal budget of ${this.budget} fixes for this run is used up` }, 0);
     }
     this.fixesRun++;
-    const result = await executeTool(prepared, this.toolContext(undefined));
+    const result = await executeTool(prepared, this.toolContext(undefined, req, prepared.tool.name));
     if (result.ok) this.recentFixes.set(key, this.clock.now());
     const healed: HealRecord = { ...base, fix_success: result.ok };
     if (!result.ok) healed.error = redact(result.error ?? 'failed');
@@ -251,10 +253,12 @@ export class Healer {
     return result;
   }
 
-  private toolContext(timeoutMs: number | undefined): ToolRunContext {
-    return {
-      config: this.opts.config, env: this.opts.env, signal: this.opts.signal, timeoutMs,
-    };
+  private toolContext(timeoutMs: number | undefined, req?: CallRequest, tool?: string): ToolRunContext {
+    const ctx: ToolRunContext = { config: this.opts.config, env: this.opts.env, signal: this.opts.signal, timeoutMs };
+    if (this.opts.verbose && req && tool) {
+      ctx.onOutput = (stream, text) => this.opts.emit({ kind: 'tool-output', skill: req.skill ?? '', step: req.step ?? '', tool, stream, text, depth: req.depth });
+    }
+    return ctx;
   }
 }
 

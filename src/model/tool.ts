@@ -20,6 +20,8 @@ export interface HttpSpec {
   bearer_token_env?: string;
 }
 
+export type OutputStream = 'command' | 'stdout' | 'stderr';
+
 /** What a tool needs at run time besides its arguments. */
 export interface ToolRunContext {
   config: Record<string, unknown>;
@@ -27,6 +29,8 @@ export interface ToolRunContext {
   signal?: AbortSignal;
   /** Time limit override (ms) from the step; the tool's own limit otherwise. */
   timeoutMs?: number;
+  /** `--verbose`: the command line about to run, then the tool's output as it arrives. */
+  onOutput?: (stream: OutputStream, text: string) => void;
   /** For built-ins that run other tools (e.g. the quick-fix tools run site commands). */
   runCommand?: (argv: string[], options: { env?: Record<string, string>; timeoutMs?: number }) => Promise<ToolResult>;
 }

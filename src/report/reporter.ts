@@ -59,3 +59,20 @@ export function stepErrorText(e: StepError, cwd?: string): string {
 export function runErrorText(e: StepError, cwd?: string): string {
   return e.step ? `step '${e.step}' failed` : stepErrorText(e, cwd);
 }
+
+/**
+ * Runs of the same line as one line with a count: kubectl prints "The connection to the server …
+ * was refused" once per API group it tries, and five equal lines say no more than one.
+ */
+export function collapseRepeats(text: string): string {
+  const out: string[] = [];
+  let count = 0;
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    count++;
+    if (lines[i + 1] === line && line.trim() !== '') return;
+    out.push(count > 1 ? `${line} (×${count})` : line);
+    count = 0;
+  });
+  return out.join('\n');
+}

@@ -47,6 +47,7 @@ export class StepLog {
         break;
       case 'run-start':
       case 'warning':
+      case 'tool-output':
       case 'run-end':
         break;
     }

@@ -50,10 +50,10 @@ export async function openSession(opts: GlobalOptions, io: SessionIo): Promise<S
 }
 
 /** The engine context for one run, with the heal state that the run's steps share. */
-export function engineContext(session: Session, io: SessionIo, emit: EventSink, signal: AbortSignal, clock?: Clock): EngineContext {
+export function engineContext(session: Session, io: SessionIo, emit: EventSink, signal: AbortSignal, clock?: Clock, verbose = false): EngineContext {
   const healer = new Healer({
     registry: session.registry, config: session.project.config, env: io.env, runId: session.runId, emit, signal, clock,
-    learning: session.learning,
+    learning: session.learning, verbose,
   });
   return {
     registry: session.registry, loadSkill: session.loadSkill, config: session.project.config, env: io.env, emit,

@@ -29,7 +29,7 @@ export async function executeTool(call: PreparedCall, ctx: ToolRunContext): Prom
   const result =
     tool.kind === 'http'
       ? await runHttp(buildRequest(tool, scope, env), { timeoutMs, signal: ctx.signal })
-      : await runProcess(buildArgv(tool, scope), { env, timeoutMs, signal: ctx.signal, cwd: tool.cwd });
+      : await runCommand(buildArgv(tool, scope), { env, timeoutMs, signal: ctx.signal, cwd: tool.cwd }, ctx);
   return result.ok ? parseOutput(tool, result) : result;
 }
 
@@ -123,4 +123,11 @@ function stringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries((value as Record<string, unknown>) ?? {})) if (v !== null && v !== undefined) out[k] = String(v);
   return out;
+}
+
+function runCommand(argv: string[], options: Parameters<typeof runProcess>[1], ctx: ToolRunContext): ReturnType<typeof runProcess> {
+  const onOutput = ctx.onOutput;
+  if (!onOutput) return runProcess(argv, options);
+  onOutput('command', argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' '));
+  return runProcess(argv, { ...options, onOutput });
 }

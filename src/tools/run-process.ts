@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import type { ToolResult } from '../model/tool.js';
 
 /**
@@ -15,6 +16,8 @@ export interface ProcessOptions {
   maxOutputBytes?: number;
   /** Grace period between SIGTERM and SIGKILL when stopping a tool. */
   killGraceMs?: number;
+  /** Output as it arrives (`--verbose`), decoded per stream so a character split across chunks stays whole. */
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
@@ -37,6 +40,7 @@ export function runProcess(argv: string[], options: ProcessOptions = {}): Promis
     const err = new CappedBuffer(max);
     child.stdout!.on('data', (d: Buffer) => out.push(d));
     child.stderr!.on('data', (d: Buffer) => err.push(d));
+    if (options.onOutput) streamTo(child, options.onOutput);
     let timedOut = false;
     let interrupted = false;
     let killTimer: NodeJS.Timeout | undefined;
@@ -119,5 +123,16 @@ class CappedBuffer {
   text(): string {
     const text = Buffer.concat(this.chunks, this.size).toString('utf8');
     return this.dropped ? `${text}\n[aiw: output truncated: ${this.dropped} more bytes were dropped]` : text;
+  }
+}
+
+function streamTo(child: ChildProcess, onOutput: (stream: 'stdout' | 'stderr', text: string) => void): void {
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const decoder = new StringDecoder('utf8');
+    child[stream]!.on('data', (d: Buffer) => onOutput(stream, decoder.write(d)));
+    child[stream]!.on('end', () => {
+      const rest = decoder.end();
+      if (rest) onOutput(stream, rest);
+    });
   }
 }

@@ -39,7 +39,7 @@ function sinked(colour: boolean) {
 describe('golden outputs', () => {
   it('plain lines (CI and pipes)', async () => {
     const { writer, text } = sinked(false);
-    await replay(new PlainReporter(writer, noPaint, true, ROOT));
+    await replay(new PlainReporter(writer, noPaint, { cwd: ROOT }));
     await expect(normalise(text())).toMatchFileSnapshot(golden('plain.txt'));
   });
 
@@ -57,7 +57,7 @@ describe('golden outputs', () => {
     const summary = join(dir, 'summary.md');
     await writeFile(summary, '');
     const { writer, text } = sinked(false);
-    await replay(new GithubReporter(writer, { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: ROOT, GITHUB_STEP_SUMMARY: summary }, { log: new PlainReporter(writer, noPaint, true, ROOT) }));
+    await replay(new GithubReporter(writer, { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: ROOT, GITHUB_STEP_SUMMARY: summary }, { log: new PlainReporter(writer, noPaint, { cwd: ROOT }) }));
     await expect(normalise(text())).toMatchFileSnapshot(golden('github-log.txt'));
     await expect(normalise(await readFile(summary, 'utf8'))).toMatchFileSnapshot(golden('github-summary.md'));
   });

@@ -6,7 +6,7 @@ import { runSkill } from '../../engine/run-skill.js';
 import { EXIT, ValidationError } from '../../errors/errors.js';
 import { runDocument } from '../../report/json-document.js';
 import type { Reporter } from '../../report/reporter.js';
-import { colorLevel, isInteractive, type Io } from '../io.js';
+import { colorLevel, isCi, isInteractive, type Io } from '../io.js';
 import { parsePairs } from '../parse-pairs.js';
 import { engineContext, openSession, type GlobalOptions } from '../../session/session.js';
 import { describePlan } from './plan.js';
@@ -17,6 +17,8 @@ export interface RunOptions extends GlobalOptions {
   json?: boolean;
   plan?: boolean;
   junit?: string;
+  quiet?: boolean;
+  verbose?: boolean;
 }
 
 export async function runCommand(skillName: string, opts: RunOptions, io: Io): Promise<number> {
@@ -40,7 +42,7 @@ export async function runCommand(skillName: string, opts: RunOptions, io: Io): P
   };
   let result: RunResult;
   try {
-    result = await runSkill(skill, given, engineContext(session, io, emit, controller.signal));
+    result = await runSkill(skill, given, engineContext(session, io, emit, controller.signal, undefined, opts.verbose === true));
   } finally {
     off?.();
   }
@@ -65,12 +67,12 @@ async function chooseReporters(opts: RunOptions, io: Io): Promise<Reporter[]> {
   if (opts.json) {
     // The log goes to stderr, so whether it is a terminal decides the colour.
     const errLevel = colorLevel({ ...io, stdout: io.stderr });
-    log = new PlainReporter(io.stderr, errLevel ? await painter(errLevel) : noPaint, false, io.cwd);
+    log = new PlainReporter(io.stderr, errLevel ? await painter(errLevel) : noPaint, { showOutputs: false, cwd: io.cwd, quiet: opts.quiet, heartbeatMs: heartbeatMs(io) });
   } else if (isInteractive(io) && io.stdout.stream && !onGithub) {
     const { TerminalReporter } = await import('../../report/terminal-reporter.js');
-    log = await TerminalReporter.create({ write: io.stdout.write, stream: io.stdout.stream }, level, io.cwd);
+    log = await TerminalReporter.create({ write: io.stdout.write, stream: io.stdout.stream }, level, io.cwd, opts.quiet);
   } else {
-    log = new PlainReporter(io.stdout, level ? await painter(level) : noPaint, true, io.cwd);
+    log = new PlainReporter(io.stdout, level ? await painter(level) : noPaint, { cwd: io.cwd, quiet: opts.quiet, heartbeatMs: heartbeatMs(io) });
   }
   if (onGithub) {
     const { GithubReporter } = await import('../../report/github-reporter.js');
@@ -97,4 +99,14 @@ async function painter(level: 1 | 2 | 3) {
 function rootOfSkillPath(skill: string, io: Io): string | undefined {
   if (io.env.AIW_ROOT || !(skill.includes('/') || /\.ya?ml$/.test(skill))) return undefined;
   return projectAbove(dirname(resolve(io.cwd, skill)));
+}
+
+/**
+ * In CI a step that prints nothing for minutes looks like a hung job: a "still running" line every
+ * 30 s (AIW_HEARTBEAT=<seconds> to change it, 0 for none). A terminal has its spinner instead.
+ */
+function heartbeatMs(io: Io): number {
+  const given = io.env.AIW_HEARTBEAT;
+  if (given !== undefined && given.trim() !== '' && Number.isFinite(Number(given))) return Math.max(0, Number(given)) * 1000;
+  return isCi(io.env) ? 30_000 : 0;
 }

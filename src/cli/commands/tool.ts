@@ -25,7 +25,7 @@ export async function toolCommand(name: string, opts: ToolOptions, io: Io): Prom
   const controller = new AbortController();
   let interrupted = false;
   const off = io.onInterrupt?.(() => ((interrupted = true), controller.abort()));
-  const log = new PlainReporter(io.stderr, noPaint, false);
+  const log = new PlainReporter(io.stderr, noPaint, { showOutputs: false, cwd: io.cwd });
   const emit = (e: EngineEvent) => {
     if (e.kind !== 'known-issues') log.onEvent(e);
   };
