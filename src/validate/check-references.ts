@@ -15,6 +15,8 @@ export interface ToolLookup {
 }
 
 const ALWAYS = ['inputs', 'defaults', 'config', 'env', 'steps'];
+/** The same test as the engine's (template/render.ts): conditions that ask about definedness. */
+const DEFINEDNESS = /\b(?:defined|undefined|default|d|none|None)\b/;
 
 /**
  * The checks a schema cannot make: unknown tools, undeclared or missing tool params, templates that
@@ -32,7 +34,7 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
   let filterNames: Set<string> | undefined;
   const filters = () => (filterNames ??= new Set(knownFilters()));
   const defined = new Set<string>(ALWAYS);
-  const checkTemplates = (value: unknown, path: JsonPath, what: string, known: Set<string>) => {
+  const checkTemplates = (value: unknown, path: JsonPath, what: string, known: Set<string>, guard = false) => {
     walkStrings(value, path, (text, p) => {
       if (!isTemplate(text)) return;
       // Plain `{{ a.b }}` templates are read without nunjucks (as the renderer reads them), which
@@ -45,7 +47,9 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
         report(p, `${what}: template does not parse: ${firstLine(err)}`, 'TEMPLATE');
         return;
       }
-      for (const n of names) if (!known.has(n.name)) report(p, `${what}: '${n.name}' is not defined by any input, default or earlier step`);
+      // A condition that tests definedness itself (`x is defined`, `x | default(...)`) may name what is missing.
+      const guarded = guard && DEFINEDNESS.test(text);
+      for (const n of names) if (!known.has(n.name) && !guarded) report(p, `${what}: '${n.name}' is not defined by any input, default or earlier step`);
       for (const f of simple ? [] : usedFilters(text)) {
         if (filters().has(f.name)) continue;
         const near = closestNames(f.name, [...filters()].filter((n) => n.length > 2));
@@ -73,7 +77,7 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
       const what = `step '${item.name}'`;
       // A condition without braces is an expression: its names are checked the same way.
       if (typeof item.condition === 'string') {
-        checkTemplates(isTemplate(item.condition) ? item.condition : `{{ ${item.condition} }}`, [...path, 'condition'], `${what} condition`, defined);
+        checkTemplates(isTemplate(item.condition) ? item.condition : `{{ ${item.condition} }}`, [...path, 'condition'], `${what} condition`, defined, true);
       }
       if (item.type === 'tool') checkToolStep(item, path, what);
       if (item.type === 'skill') {

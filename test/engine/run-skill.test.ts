@@ -167,7 +167,7 @@ steps:
     expect(plain.stdout).toContain('skills/s.yaml:7:1:');
   });
 
-  it('fails a step whose arguments use an undefined name, naming the step, file and line', async () => {
+  it('refuses to start a skill whose arguments use an undefined name, naming the step, file and line', async () => {
     const root = project(`
 name: s
 steps:
@@ -176,19 +176,22 @@ steps:
     args: { message: "cd {{ resolved_repo.path }}" }
 `);
     const r = await aiw(['run', 's', '--json'], { root: root.dir });
-    expect(r.code).toBe(1);
-    const doc = r.json<Doc>();
-    expect(doc.status).toBe('failed');
-    expect(doc.steps[0]!.error?.message).toMatch(/step 'go' args/);
-    expect(doc.steps[0]!.error?.message).toMatch(/resolved_repo/);
+    expect(r.code).toBe(2);
+    const [problem] = r.json<{ error: { problems: Array<{ file: string; line: number; message: string }> } }>().error.problems;
+    expect(problem).toMatchObject({ file: root.path('skills/s.yaml'), line: 6 });
+    expect(problem!.message).toMatch(/step 'go' args: 'resolved_repo' is not defined/);
   });
 
-  it('treats an undefined name as false in a condition and skips the step', async () => {
+  it('refuses a condition that names nothing defined; a guarded one is false when the name is missing', async () => {
+    const typo = project('name: s\nsteps:\n  - name: maybe\n    condition: "not_defined_anywhere"\n    tool: say\n    args: { message: x }\n');
+    const refused = await aiw(['run', 's'], { root: typo.dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/step 'maybe' condition: 'not_defined_anywhere' is not defined/);
     const root = project(`
 name: s
 steps:
   - name: maybe
-    condition: "not_defined_anywhere"
+    condition: "steps.nothing_here is defined"
     tool: say
     args: { message: x }
   - name: templated

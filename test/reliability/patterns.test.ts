@@ -61,9 +61,11 @@ describe('patterns: catastrophic regexes are refused wherever they enter', () =>
     expectBounded(v);
     expect(v.code).toBe(2);
     expect(v.stdout.split('\n').filter((l) => l.includes('backtrack catastrophically')).map((l) => l.split(': ')[0])).toEqual(['aiw.config.yaml:3:12', 'skills/s.yaml:6:21', 'skills/s.yaml:7:18']);
+    // A run makes the same checks before its first step: it refuses the skill and runs nothing.
     const r = await runAiw(['--root', root.dir, 'run', 's', '--json'], GUARD);
     expectBounded(r);
-    expect(JSON.parse(r.stdout).steps[0].error.message).toContain('can backtrack catastrophically');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error.problems.map((p: { message: string }) => p.message).join('\n')).toContain('can backtrack catastrophically');
   });
 
   it('a catastrophic regex written into tool_fixes.yaml or patterns.yaml by hand is skipped with a warning, and the lookup ends', async () => {
