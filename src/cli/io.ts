@@ -1,6 +1,6 @@
 /** What the CLI talks to; tests pass their own, the binary passes the process's. */
 export interface Io {
-  stdout: { write(text: string): void; isTTY?: boolean; stream?: NodeJS.WriteStream };
+  stdout: { write(text: string): void; isTTY?: boolean; stream?: NodeJS.WriteStream; columns?: number };
   stderr: { write(text: string): void; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -12,7 +12,7 @@ export function processIo(): Io {
   const stdout = closablePipe(process.stdout);
   const stderr = closablePipe(process.stderr);
   return {
-    stdout: { write: stdout, isTTY: process.stdout.isTTY, stream: process.stdout },
+    stdout: { write: stdout, isTTY: process.stdout.isTTY, stream: process.stdout, columns: process.stdout.columns },
     stderr: { write: stderr, isTTY: process.stderr.isTTY },
     env: process.env,
     cwd: process.cwd(),
