@@ -218,6 +218,7 @@ function record(step: Step, result: StepResult, state: RunState): void {
       state.error ??= `step '${step.name}' failed: ${result.error ?? 'unknown error'}`;
     } else {
       state.partial = true;
+      result.tolerated = true;
     }
   }
   state.sandbox?.setMember('steps', step.name, state.stepStates[step.name]);

@@ -46,6 +46,8 @@ export interface StepResult {
   classification?: Classification | null;
   known_issues?: KnownIssueMatch[];
   line?: number;
+  /** A failure the skill went on past (`on_error: continue` or `auto_heal`): CI shows it as a warning. */
+  tolerated?: boolean;
   /** Steps of a nested skill or of a then block. */
   steps?: StepResult[];
 }

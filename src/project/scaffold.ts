@@ -66,7 +66,7 @@ outputs:
 # Learned fixes (learned/tool_fixes.yaml, learned/patterns.yaml) are worth committing.
 .cache/
 learned/tool_failures.yaml
-learned/*.unsaved.yaml
+learned/*.unsaved*.yaml
 `,
   },
   {

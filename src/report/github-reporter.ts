@@ -96,19 +96,21 @@ export class GithubReporter implements Reporter {
       this.out.write(workflowCommand('error', { file: this.where(result.file), title: `aiw ${result.skill} failed` }, truncate(result.error ?? 'the skill failed', MAX_MESSAGE)));
     }
     if (this.errors > MAX_ANNOTATIONS || this.warnings > MAX_ANNOTATIONS) {
-      this.out.write(workflowCommand('notice', { title: 'aiw' }, `${this.errors} failed and ${this.warnings} healed steps; GitHub shows only ${MAX_ANNOTATIONS} of each, see the job summary`));
+      this.out.write(workflowCommand('notice', { title: 'aiw' }, `${this.errors} failed and ${this.warnings} healed or tolerated steps; GitHub shows only ${MAX_ANNOTATIONS} of each, see the job summary`));
     }
     await this.writeSummary(result);
   }
 
   private annotate(step: StepResult, path: string, file: string, skill: string): void {
     const props = { file: this.where(file), line: step.line };
-    if (step.status === 'failed' && !step.steps?.some((s) => s.status === 'failed')) {
+    if (step.status === 'failed' && !step.steps?.some((s) => s.status === 'failed' && !s.tolerated)) {
       // A then block or skill step that failed because an inner step did is annotated at that inner step only.
-      if (++this.errors > MAX_ANNOTATIONS) return;
+      // A failure the skill tolerated (on_error continue/auto_heal, exit 0) is a warning: the job is green.
+      if (step.tolerated ? ++this.warnings > MAX_ANNOTATIONS : ++this.errors > MAX_ANNOTATIONS) return;
       const hints = formatKnownIssues(step.known_issues ?? [], '');
       const message = [truncate(step.error ?? 'failed', MAX_MESSAGE), ...(hints.length ? ['', ...hints] : [])].join('\n');
-      this.out.write(workflowCommand('error', { ...props, title: `aiw ${skill}: step ${path} failed` }, message));
+      const [kind, title] = step.tolerated ? ['warning', `aiw ${skill}: step ${path} failed (tolerated)`] : ['error', `aiw ${skill}: step ${path} failed`];
+      this.out.write(workflowCommand(kind, { ...props, title }, message));
     } else if (step.status === 'healed') {
       if (++this.warnings > MAX_ANNOTATIONS) return;
       const fixes = (step.heals ?? []).map((h) => `${h.class} → ${h.fix}${h.fix_success ? '' : ' (fix failed)'}`).join('; ');

@@ -29,6 +29,7 @@ export function stepDocument(step: StepResult): Record<string, unknown> {
     attempts: step.attempts,
     output: step.output,
     error: step.error,
+    tolerated: step.tolerated,
     duration_ms: step.duration_ms,
     heals: step.heals,
     classification: step.classification ?? undefined,

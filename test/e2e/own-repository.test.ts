@@ -89,7 +89,7 @@ describe('using aiw in your own repository, following the README', () => {
       expect(first).toBe(`# yaml-language-server: $schema=${join(installed, `${schema}.schema.json`)}`);
       expect(existsSync(join(installed, `${schema}.schema.json`))).toBe(true);
     }
-    expect(readFileSync(join(repo, 'memory/.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.cache/', 'learned/tool_failures.yaml', 'learned/*.unsaved.yaml']));
+    expect(readFileSync(join(repo, 'memory/.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.cache/', 'learned/tool_failures.yaml', 'learned/*.unsaved*.yaml']));
   });
 
   it('aiw init keeps files that exist', () => {
