@@ -23,7 +23,8 @@ export class TerminalReporter implements Reporter {
   static async create(out: Writer & { stream: NodeJS.WriteStream }, colorLevel: 0 | 1 | 2 | 3): Promise<Reporter> {
     const [{ Chalk }, { default: ora }] = await Promise.all([import('chalk'), import('ora')]);
     const chalk = new Chalk({ level: colorLevel });
-    return new TerminalReporter(out, chalk, (text) => ora({ text, stream: out.stream, color: 'cyan', discardStdin: false }).start());
+    // ora colours its spinner with its own chalk, which does not read NO_COLOR: the level decided here does.
+    return new TerminalReporter(out, chalk, (text) => ora({ text, stream: out.stream, color: colorLevel ? 'cyan' : false, discardStdin: false }).start());
   }
 
   private persist(text: string): void {
