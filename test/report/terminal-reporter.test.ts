@@ -3,6 +3,7 @@ import { aiwInPty } from '../helpers/pty.js';
 import { tempRoot } from '../helpers/temp-root.js';
 
 /** SGR: the escape sequences that set colours and styles (cursor movement is not colour). */
+// eslint-disable-next-line no-control-regex
 const SGR = /\x1b\[[0-9;]*m/;
 
 function project() {
