@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
+import { aiwInPty } from '../helpers/pty.js';
 
 /** Run `aiw ...argv` in-process with a terminal `columns` wide; returns what went to stdout. */
 async function help(argv: string[], columns: number): Promise<{ code: number; text: string }> {
@@ -52,5 +53,15 @@ describe('--help of each command', () => {
     const narrow = (await help(['run', '--help'], 50)).text.split('\n');
     expect(narrow.length).toBeGreaterThan(wide.length);
     expect(Math.max(...wide.map((l) => l.length))).toBeGreaterThan(80);
+  });
+});
+
+describe('--help in a real pseudo-terminal', () => {
+  it('wraps at the width of the terminal it is printed on', async () => {
+    const run = aiwInPty(['run', '--help'], {}, process.cwd(), 56);
+    expect((await run.exited).exitCode).toBe(0);
+    const lines = run.output().split(/\r?\n/);
+    expect(lines.some((l) => l.includes('--json'))).toBe(true);
+    expect(lines.filter((l) => l.length > 56 && !l.startsWith('  $ ') && !l.startsWith('Usage: '))).toEqual([]);
   });
 });

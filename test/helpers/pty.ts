@@ -17,9 +17,9 @@ export interface PtyRun {
  * The built `aiw` in a real pseudo-terminal (node-pty), as a person at a terminal runs it: stdout
  * is a TTY, CI is unset, Ctrl-C goes through the terminal's line discipline.
  */
-export function aiwInPty(args: string[], env: Record<string, string>, cwd: string): PtyRun {
+export function aiwInPty(args: string[], env: Record<string, string>, cwd: string, cols = 100): PtyRun {
   const term: IPty = spawn(process.execPath, [BIN, ...args], {
-    name: 'xterm-256color', cols: 100, rows: 30, cwd,
+    name: 'xterm-256color', cols, rows: 30, cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LANG: 'C.UTF-8', TERM: 'xterm-256color', ...env },
   });
   let out = '';
