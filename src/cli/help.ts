@@ -27,7 +27,7 @@ export const EXAMPLES: Record<string, Array<[command: string, what: string]>> = 
   tools: [['aiw tools', 'the tools of the project and the built-ins'], ['aiw tools --json', 'as JSON, with files, lines and params']],
   validate: [
     ['aiw validate', 'every skill, tool, config and memory file; exit 2 on a problem'],
-    ['aiw validate skills/triage.yaml', 'only the files named'],
+    ['aiw validate skills/hello.yaml', 'only the files named'],
     ['aiw validate --json', 'the problems as JSON'],
   ],
   'known-issues': [

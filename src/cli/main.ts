@@ -113,9 +113,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
   program
     .command('init')
     .description('start a project: skills/, tools/, memory/, aiw.config.yaml (including the shipped basics tools) and a GitHub Actions workflow; existing files are kept')
-    .argument('[dir]', 'directory to set up (default: the current directory)')
-    .action((dir: string | undefined) => {
-      action = async (io) => (await import('./commands/init.js')).initCommand(dir, io);
+    .argument('[dir]', 'directory to set up (default: --root, else the current directory)')
+    .action((dir: string | undefined, _opts, cmd: Command) => {
+      action = async (io) => (await import('./commands/init.js')).initCommand(dir ?? globals(cmd).root, io);
     });
 
   program
