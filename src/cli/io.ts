@@ -1,6 +1,6 @@
 /** What the CLI talks to; tests pass their own, the binary passes the process's. */
 export interface Io {
-  stdout: { write(text: string): void; isTTY?: boolean; stream?: NodeJS.WriteStream };
+  stdout: { write(text: string): void; isTTY?: boolean; stream?: NodeJS.WriteStream; columns?: number };
   stderr: { write(text: string): void; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -9,9 +9,11 @@ export interface Io {
 }
 
 export function processIo(): Io {
+  const stdout = closablePipe(process.stdout);
+  const stderr = closablePipe(process.stderr);
   return {
-    stdout: { write: (t) => void process.stdout.write(t), isTTY: process.stdout.isTTY, stream: process.stdout },
-    stderr: { write: (t) => void process.stderr.write(t), isTTY: process.stderr.isTTY },
+    stdout: { write: stdout, isTTY: process.stdout.isTTY, stream: process.stdout, columns: process.stdout.columns },
+    stderr: { write: stderr, isTTY: process.stderr.isTTY },
     env: process.env,
     cwd: process.cwd(),
     onInterrupt(handler) {
@@ -22,6 +24,24 @@ export function processIo(): Io {
         process.off('SIGTERM', handler);
       };
     },
+  };
+}
+
+/**
+ * A reader that stops reading (`aiw tools | head -1`) closes the pipe: the next write fails with
+ * EPIPE, which Node raises as an unhandled 'error' event. That is the reader's choice, not a failure
+ * of aiw: from then on output to that stream is dropped, and the command finishes with its own exit
+ * code (a run that has started its steps is not cut short by a closed pager). Other write errors
+ * still surface.
+ */
+function closablePipe(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed && !stream.destroyed) stream.write(text);
   };
 }
 

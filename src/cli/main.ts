@@ -5,21 +5,34 @@ import { outputSink } from '../report/output-sink.js';
 import { errorDocument, reportError } from './print-error.js';
 import type { GlobalOptions } from '../session/session.js';
 import { aiwVersion } from './version.js';
+import { examplesHelp, tableHelp } from './help.js';
+import { completionScript, SHELLS, type Shell } from './completion.js';
 
-const EXIT_CODES_HELP = `
-Exit codes:
-  0    success (or partial: a step with on_error continue/auto_heal failed)
-  1    a skill or tool failed
-  2    bad usage, unknown skill or tool, invalid YAML, schema or inputs
-  130  interrupted (Ctrl-C or SIGTERM)
+const EXIT_CODES: Array<[string, string]> = [
+  ['0', 'success (or partial: a step with on_error continue/auto_heal failed)'],
+  ['1', 'a skill or tool failed'],
+  ['2', 'bad usage, unknown skill or tool, invalid YAML, schema or inputs'],
+  ['130', 'interrupted (Ctrl-C or SIGTERM)'],
+];
+const ENVIRONMENT: Array<[string, string]> = [
+  ['AIW_ROOT', 'project root (skills/, tools/, memory/, aiw.config.yaml)'],
+  ['AIW_MEMORY_DIR', 'memory directory (default <root>/memory)'],
+  ['CI', 'non-interactive output: no spinner, no colour, one line per event'],
+  ['NO_COLOR', 'never colour; FORCE_COLOR: colour even when piped'],
+  ['GITHUB_ACTIONS', 'annotations, groups and a step summary on GitHub Actions'],
+];
 
-Environment:
-  AIW_ROOT        project root (skills/, tools/, memory/, aiw.config.yaml)
-  AIW_MEMORY_DIR  memory directory (default <root>/memory)
-  CI              non-interactive output: no spinner, no colour, one line per event
-  NO_COLOR        never colour;  FORCE_COLOR  colour even when piped
-  GITHUB_ACTIONS  annotations, groups and a step summary on GitHub Actions
-`;
+/** A command in the list of commands: its name and first arguments; the full usage is in its own help. */
+function shortTerm(cmd: Command): string {
+  const args = cmd.registeredArguments.slice(0, 2).map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}${a.variadic ? '...' : ''}]`));
+  return [cmd.name(), ...args].join(' ');
+}
+
+/** The terminal's width for help text: the TTY's columns, else $COLUMNS, else 80. */
+function helpWidth(io: Io): number {
+  const columns = io.stdout.columns ?? Number(io.env.COLUMNS);
+  return Number.isInteger(columns) && columns >= 20 ? columns : 80;
+}
 
 type Action = (io: Io) => Promise<number>;
 
@@ -34,10 +47,16 @@ export async function run(argv: string[], given: Io): Promise<number> {
     .option('--root <dir>', 'project root holding skills/, tools/, memory/ (default: nearest ancestor with skills/, or $AIW_ROOT)')
     .option('--memory-dir <dir>', 'memory directory (default: <root>/memory, or $AIW_MEMORY_DIR)')
     .option('--debug', 'show stack traces and internal detail')
-    .addHelpText('after', EXIT_CODES_HELP)
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    // Every command's help shows the global options too; set before the commands inherit it.
+    .configureHelp({ showGlobalOptions: true, minWidthToWrap: 10, subcommandTerm: shortTerm })
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s),
+      getOutHelpWidth: () => width, getErrHelpWidth: () => width,
+    });
+  const width = helpWidth(io);
+  program.addHelpText('after', () => `${examplesHelp('aiw', width)}${tableHelp('Exit codes', EXIT_CODES, width)}${tableHelp('Environment', ENVIRONMENT, width)}`);
   const globals = (cmd: Command): GlobalOptions => cmd.optsWithGlobals() as GlobalOptions;
 
   program
@@ -71,6 +90,7 @@ export async function run(argv: string[], given: Io): Promise<number> {
     .command('skills')
     .description('list the skills with their descriptions')
     .option('--json', 'print JSON')
+    .option('--names', 'print only the names, one per line (for scripts and shell completion)')
     .action((_opts, cmd: Command) => {
       action = async (io) => (await import('./commands/list.js')).listSkills({ ...globals(cmd), ...cmd.opts() }, io);
     });
@@ -79,6 +99,7 @@ export async function run(argv: string[], given: Io): Promise<number> {
     .command('tools')
     .description('list the tools with their descriptions')
     .option('--json', 'print JSON')
+    .option('--names', 'print only the names, one per line (for scripts and shell completion)')
     .action((_opts, cmd: Command) => {
       action = async (io) => (await import('./commands/list.js')).listTools({ ...globals(cmd), ...cmd.opts() }, io);
     });
@@ -93,6 +114,27 @@ export async function run(argv: string[], given: Io): Promise<number> {
     });
 
   registerMemoryCommands(program, globals, (a) => (action = a));
+
+  program
+    .command('init')
+    .description('start a project: skills/, tools/, memory/, aiw.config.yaml (including the shipped basics tools) and a GitHub Actions workflow; existing files are kept')
+    .argument('[dir]', 'directory to set up (default: --root, else the current directory)')
+    .action((dir: string | undefined, _opts, cmd: Command) => {
+      action = async (io) => (await import('./commands/init.js')).initCommand(dir ?? globals(cmd).root, io);
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script (commands, options, skill and tool names)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
+    .action((shell: Shell) => {
+      action = async (io) => {
+        io.stdout.write(completionScript(shell, program));
+        return EXIT.ok;
+      };
+    });
+
+  for (const cmd of program.commands) cmd.addHelpText('after', () => examplesHelp(cmd.name(), width));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

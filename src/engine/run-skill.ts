@@ -217,6 +217,7 @@ function record(step: Step, result: StepResult, state: RunState): void {
       state.error ??= { ...(result.error ?? { code: 'SKILL_FAILED', message: 'failed' }), step: step.name };
     } else {
       state.partial = true;
+      result.tolerated = true;
     }
   }
   state.sandbox?.setMember('steps', step.name, state.stepStates[step.name]);

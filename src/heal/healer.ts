@@ -102,16 +102,26 @@ export class Healer {
     const heals: HealRecord[] = [];
     let attempt = 0;
     let classification: Classification | null = null;
-    let result: ToolResult;
+    let result: ToolResult | undefined;
     let logging = false;
     let remedyUsed: Awaited<ReturnType<Learning['findRemedy']>>;
     let remedyTried = false;
     for (;;) {
+      if (result && this.opts.signal?.aborted) {
+        // Interrupted while waiting to retry: the next attempt never ran, so none is recorded or counted.
+        result = { ...result, interrupted: true, error: `interrupted before attempt ${attempt + 1} could run; attempt ${attempt} failed: ${result.error ?? ''}` };
+        break;
+      }
       attempt++;
       result = this.detectFailedWhen(await executeTool(prepared, this.toolContext(policy.timeoutMs, req, tool.name)), [...(tool.failed_when ?? []), ...(policy.failedWhen ?? [])]);
       if (result.ok) {
         if (logging) await this.record(req, attempt, result, null, null, 'attempt');
         if (remedyUsed) await this.opts.learning?.markPrevented(remedyUsed);
+        break;
+      }
+      if (result.interrupted || this.opts.signal?.aborted) {
+        // Ctrl-C or SIGTERM stopped the call: on record as interrupted, never as a failure of the tool.
+        await this.record(req, attempt, result, null, null, 'interrupted');
         break;
       }
       // Compiled on the first failure only: a call that succeeds at once pays nothing for classes.
@@ -122,7 +132,6 @@ export class Healer {
         kind: 'attempt-failed', skill: req.skill ?? '', step: req.step ?? '', tool: tool.name, attempt, maxAttempts: remedyTried ? attempt : maxAttempts,
         error: redact(result.error ?? ''), failureClass: classification?.class ?? null, pattern: classification?.pattern, depth: req.depth,
       });
-      if (result.interrupted || this.opts.signal?.aborted) break;
       const retryable = attempt < maxAttempts && (classification ? allowed(retry, classification.class) : explicit && !retry.on);
       const fix = healing && retryable && classification ? this.fixFor(tool.auto_heal, classification.class, policy.quickFix) : undefined;
       if (fix && classification) {

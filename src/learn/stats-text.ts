@@ -15,6 +15,7 @@ export function formatStatsText(stats: FailureStats): string {
   out.push(`  attempts      ${pad(count(t.attempts), 8)}  failed ${count(t.failures)}`);
   out.push(`  fixes run     ${pad(count(t.fixes_run), 8)}  succeeded ${count(t.fixes_succeeded)}`);
   out.push(`  failed calls  ${pad(count(t.failed_calls), 8)}  healed ${count(t.calls_healed)} (${percent(t.auto_fixed_rate)} auto-fixed)`);
+  if (stats.interrupted) out.push(`  interrupted   ${pad(count(stats.interrupted), 8)}  (Ctrl-C or SIGTERM; not counted as failures)`);
   table(out, 'By tool', stats.by_tool.map((r) => [r.tool, r]), MAX_ROWS, 'more tools');
   table(out, 'By failure class', stats.by_class.map((r) => [r.class, r]), MAX_ROWS, 'more classes');
   table(out, 'By day', stats.by_day.map((r) => [r.day, r]), MAX_DAYS, 'earlier days', true);

@@ -20,6 +20,8 @@ export interface FailureStats {
   /** Earliest and latest timestamp in the log, as written; null when none can be read. */
   first: string | null;
   last: string | null;
+  /** Attempts stopped by Ctrl-C or SIGTERM: counted here only, never as failures or calls. */
+  interrupted: number;
   totals: StatsBucket & { calls: number };
   by_tool: Array<StatsBucket & { tool: string }>;
   by_class: Array<StatsBucket & { class: string }>;
@@ -48,7 +50,9 @@ const NO_FAILURE = 'none';
  * in its timestamp (the writer's own calendar day).
  */
 export function computeFailureStats(records: readonly LoggedFailure[], now: Date = new Date()): FailureStats {
-  const calls = groupCalls(records).map(summariseCall);
+  // A person stopping a run is not a tool failing: interrupted attempts stay out of every rate.
+  const counted = records.filter((r) => r.kind !== 'interrupted');
+  const calls = groupCalls(counted).map(summariseCall);
   const totals = { ...sum(calls.map((c) => c.bucket)), calls: calls.length };
   // Earliest and latest by instant, not text (entries from different zones compare correctly),
   // in one pass: sorting 100,000 timestamps to keep two of them was most of this function's time.
@@ -64,6 +68,7 @@ export function computeFailureStats(records: readonly LoggedFailure[], now: Date
   return {
     generated_at: now.toISOString(),
     entries: records.length,
+    interrupted: records.length - counted.length,
     first: timestamps[0] ?? null,
     last: timestamps[timestamps.length - 1] ?? null,
     totals,

@@ -13,7 +13,8 @@ export interface FailureRecord {
   attempt: number;
   duration_ms: number;
   run_id: string;
-  kind: 'attempt' | 'fix' | 'remedy';
+  /** `interrupted`: the attempt was stopped by Ctrl-C or SIGTERM; not a failure of the tool, kept out of the statistics. */
+  kind: 'attempt' | 'fix' | 'remedy' | 'interrupted';
   pattern?: string | null;
   exit_code?: number | null;
   http_status?: number;

@@ -70,6 +70,8 @@ export interface StepResult {
   exit_code?: number | null;
   http_status?: number;
   timed_out?: boolean;
+  /** A failure the skill went on past (`on_error: continue` or `auto_heal`): CI shows it as a warning. */
+  tolerated?: boolean;
   /** Steps of a nested skill or of a then block. */
   steps?: StepResult[];
 }

@@ -98,7 +98,7 @@ export class GithubReporter implements Reporter {
       this.out.write(workflowCommand('error', { file: this.where(at?.file ?? result.file), line: at?.line, col: at?.col, title: `aiw ${result.skill} failed` }, truncate(result.error?.message ?? 'the skill failed', MAX_MESSAGE)));
     }
     if (this.errors > MAX_ANNOTATIONS || this.warnings > MAX_ANNOTATIONS) {
-      this.out.write(workflowCommand('notice', { title: 'aiw' }, `${this.errors} failed and ${this.warnings} healed steps; GitHub shows only ${MAX_ANNOTATIONS} of each, see the job summary`));
+      this.out.write(workflowCommand('notice', { title: 'aiw' }, `${this.errors} failed and ${this.warnings} healed or tolerated steps; GitHub shows only ${MAX_ANNOTATIONS} of each, see the job summary`));
     }
     await this.writeSummary(result);
   }
@@ -106,12 +106,14 @@ export class GithubReporter implements Reporter {
   private annotate(step: StepResult, path: string, file: string, skill: string): void {
     const at = step.error?.location;
     const props = { file: this.where(at?.file ?? file), line: at?.line ?? step.line, col: at?.col };
-    if (step.status === 'failed' && !step.steps?.some((s) => s.status === 'failed')) {
+    if (step.status === 'failed' && !step.steps?.some((s) => s.status === 'failed' && !s.tolerated)) {
       // A then block or skill step that failed because an inner step did is annotated at that inner step only.
-      if (++this.errors > MAX_ANNOTATIONS) return;
+      // A failure the skill tolerated (on_error continue/auto_heal, exit 0) is a warning: the job is green.
+      if (step.tolerated ? ++this.warnings > MAX_ANNOTATIONS : ++this.errors > MAX_ANNOTATIONS) return;
       const hints = formatKnownIssues(step.known_issues ?? [], '');
       const message = [truncate(step.error ? `${step.error.message}${step.error.hint ? `\nhint: ${step.error.hint}` : ''}` : 'failed', MAX_MESSAGE), ...(hints.length ? ['', ...hints] : [])].join('\n');
-      this.out.write(workflowCommand('error', { ...props, title: `aiw ${skill}: step ${path} failed` }, message));
+      const [kind, title] = step.tolerated ? ['warning', `aiw ${skill}: step ${path} failed (tolerated)`] : ['error', `aiw ${skill}: step ${path} failed`];
+      this.out.write(workflowCommand(kind, { ...props, title }, message));
     } else if (step.status === 'healed') {
       if (++this.warnings > MAX_ANNOTATIONS) return;
       const fixes = (step.heals ?? []).map((h) => `${h.class} → ${h.fix}${h.fix_success ? '' : ' (fix failed)'}`).join('; ');

@@ -9,8 +9,10 @@ import { printable } from './terminal-text.js';
 const MAX_ROWS = 300;
 const MAX_FAILURES = 20;
 const MAX_ERROR = 4000;
+const MAX_OUTPUT = 20_000;
 
 const STATUS: Record<StepResult['status'], string> = { success: '✅ success', healed: '🩹 healed', failed: '❌ failed', skipped: '⏭️ skipped' };
+const TOLERATED = '⚠️ failed, tolerated';
 const HEADLINE: Record<RunResult['status'], string> = { success: '✅', partial: '⚠️', failed: '❌' };
 
 /**
@@ -30,15 +32,17 @@ export function summaryMarkdown(result: RunResult, log: StepLog, cwd: string): s
   lines.push('| Step | Status | Duration | Attempts |', '| --- | --- | ---: | ---: |');
   for (const { path, step } of flat.slice(0, MAX_ROWS)) {
     const skipped = step.status === 'skipped';
-    lines.push(`| ${code(path).replace(/\|/g, '\\|')} | ${STATUS[step.status]} | ${skipped ? '–' : formatDuration(step.duration_ms)} | ${skipped ? '–' : (step.attempts ?? 1)} |`);
+    lines.push(`| ${code(path).replace(/\|/g, '\\|')} | ${step.tolerated ? TOLERATED : STATUS[step.status]} | ${skipped ? '–' : formatDuration(step.duration_ms)} | ${skipped ? '–' : (step.attempts ?? 1)} |`);
   }
   if (flat.length > MAX_ROWS) lines.push(`| … ${flat.length - MAX_ROWS} more steps | | | |`);
+
+  lines.push(...outputsMarkdown(result));
 
   const failed = flat.filter((f) => f.step.status === 'failed');
   if (failed.length) lines.push('', '### Failures');
   for (const f of failed.slice(0, MAX_FAILURES)) {
     const at = `${displayPath(f.file, cwd)}${f.step.line ? `:${f.step.line}` : ''}`;
-    lines.push('', `**${code(f.path)}** at ${code(at)}${f.step.classification ? `, classified as ${code(f.step.classification.class)}` : ''}`, '', fence(truncate(f.step.error?.message ?? 'failed', MAX_ERROR)));
+    lines.push('', `**${code(f.path)}**${f.step.tolerated ? ' (tolerated)' : ''} at ${code(at)}${f.step.classification ? `, classified as ${code(f.step.classification.class)}` : ''}`, '', fence(truncate(f.step.error?.message ?? 'failed', MAX_ERROR)));
   }
   if (failed.length > MAX_FAILURES) lines.push('', `… and ${failed.length - MAX_FAILURES} more failed steps`);
 
@@ -54,6 +58,28 @@ export function summaryMarkdown(result: RunResult, log: StepLog, cwd: string): s
     lines.push('', `**${code(f.path)}**`, '', ...f.step.known_issues!.map(knownIssue));
   }
   return `${redact(printable(lines.join('\n')))}\n\n`;
+}
+
+/**
+ * The skill's report: what it printed at the end (its outputs, or the value of a `return:`), so the
+ * job's summary page shows the answer and not only which steps ran. Strings are Markdown written by
+ * the skill (a report template), shown as such; other values as JSON in a fenced block.
+ */
+function outputsMarkdown(result: RunResult): string[] {
+  const entries: Array<[string, unknown]> = Object.entries(result.outputs);
+  if (result.returned !== undefined) entries.push(['returned', result.returned]);
+  if (!entries.length) return [];
+  const lines = ['', '### Outputs'];
+  for (const [name, value] of entries.slice(0, MAX_ROWS)) {
+    const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2) ?? 'undefined';
+    lines.push('', `**${code(name)}**`, '', typeof value === 'string' ? quoteBlock(truncate(text, MAX_OUTPUT)) : fence(truncate(text, MAX_OUTPUT), 'json'));
+  }
+  return lines;
+}
+
+/** Markdown from the skill, kept as Markdown but inside a block quote, with raw HTML shown as text. */
+function quoteBlock(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').split('\n').map((l) => `> ${l}`).join('\n');
 }
 
 function knownIssue(m: KnownIssueMatch): string {
@@ -86,8 +112,8 @@ function code(text: string): string {
 }
 
 /** A fenced block whose fence no line of the text can close early. */
-function fence(text: string): string {
+function fence(text: string, lang = 'text'): string {
   const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((r) => r.length));
   const ticks = '`'.repeat(longest + 1);
-  return `${ticks}text\n${text}\n${ticks}`;
+  return `${ticks}${lang}\n${text}\n${ticks}`;
 }

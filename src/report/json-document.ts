@@ -32,6 +32,7 @@ export function stepDocument(step: StepResult): Record<string, unknown> {
     exit_code: step.exit_code,
     http_status: step.http_status,
     timed_out: step.timed_out,
+    tolerated: step.tolerated,
     duration_ms: step.duration_ms,
     heals: step.heals,
     classification: step.classification ?? undefined,

@@ -102,7 +102,14 @@ function testcase(f: FlatStep, classname: string, file: string, log: StepLog, cw
   const head = `    <testcase${attrs({ name: redact(f.path), classname, file, line: step.line, time: seconds(step.duration_ms) })}`;
   const body: string[] = [];
   if (step.status === 'skipped') body.push(`      <skipped${attrs({ message: 'condition was false' })}/>\n`);
-  if (step.status === 'failed') {
+  if (step.status === 'failed' && step.tolerated) {
+    // The skill went on past it and the run passed: a <failure> would turn the CI report red for a
+    // green job, and a property is shown by no test viewer. <skipped> keeps the step visible as "did
+    // not pass", with the error in its message and body.
+    const error = step.error ? stepErrorText(step.error, cwd) : 'failed';
+    body.push(`      <skipped${attrs({ message: redact(`tolerated failure: ${firstLine(error)}`) })}>`
+      + `${escapeText(redact(failureText(step, error)))}</skipped>\n`);
+  } else if (step.status === 'failed') {
     const error = step.error ? stepErrorText(step.error, cwd) : 'failed';
     body.push(`      <failure${attrs({ message: redact(firstLine(error)), type: step.classification?.class ?? `${step.type}-step-failed` })}>`
       + `${escapeText(redact(failureText(step, error)))}</failure>\n`);
@@ -110,7 +117,7 @@ function testcase(f: FlatStep, classname: string, file: string, log: StepLog, cw
   const details = log.detailsOf(step);
   if (details.length) body.push(`      <system-out>${escapeText(redact(truncate(details.join('\n'), MAX_BODY)))}</system-out>\n`);
   const xml = body.length ? `${head}>\n${body.join('')}    </testcase>\n` : `${head}/>\n`;
-  return { xml, failed: step.status === 'failed', skipped: step.status === 'skipped' };
+  return { xml, failed: step.status === 'failed' && !step.tolerated, skipped: step.status === 'skipped' || step.tolerated === true };
 }
 
 /** The whole error, then why aiw thinks it failed, then what memory says fixed it before. */

@@ -45,7 +45,7 @@ export class TerminalReporter implements Reporter {
   static async create(out: Writer & { stream: NodeJS.WriteStream }, colorLevel: 0 | 1 | 2 | 3, cwd?: string, quiet = false): Promise<Reporter> {
     const [{ Chalk }, { default: ora }] = await Promise.all([import('chalk'), import('ora')]);
     const chalk = new Chalk({ level: colorLevel });
-    return new TerminalReporter(out, chalk, (text) => ora({ text, stream: out.stream, color: 'cyan', discardStdin: false }).start(), cwd, quiet);
+    return new TerminalReporter(out, chalk, (text) => ora({ text, stream: out.stream, color: colorLevel ? 'cyan' : false, discardStdin: false }).start(), cwd, quiet);
   }
 
   private spinnerText(r: Running): string {

@@ -42,7 +42,7 @@ export async function openSession(opts: GlobalOptions, io: SessionIo): Promise<S
   const project = await openProject({ root: opts.root, memoryDir: opts.memoryDir, cwd: io.cwd, env: io.env });
   // The memory tools look tools up (debug_tool, a remedy's tool) in the registry that holds them.
   const memory = memoryTools({ memoryDir: project.memoryDir, registry: () => registry, config: project.config, configFile: project.configFile });
-  const registry: ToolRegistry = await ToolRegistry.load(project.toolsDir, [...builtinTools(), ...memory]);
+  const registry: ToolRegistry = await ToolRegistry.load(project.toolsDir, [...builtinTools(), ...memory], project.includedToolFiles);
   if (registry.problems.length) throw new ValidationError(registry.problems);
   // Memory problems never stop a run, and are never silent: each is printed once as it happens.
   const learning = lazyLearning(project.memoryDir, { onWarning: (w) => io.stderr.write(`aiw: warning: ${w}\n`) });

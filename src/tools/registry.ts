@@ -1,5 +1,5 @@
 import { AiwError, type Problem } from '../errors/errors.js';
-import { loadToolFiles } from './load-tools.js';
+import { loadToolFile, loadToolFiles } from './load-tools.js';
 import type { ToolDef } from '../model/tool.js';
 import { closestNames } from '../errors/did-you-mean.js';
 
@@ -9,10 +9,15 @@ export class ToolRegistry {
   readonly problems: Problem[] = [];
   readonly files: string[] = [];
 
-  static async load(toolsDir: string, builtins: ToolDef[]): Promise<ToolRegistry> {
+  /** `included`: tool files from outside toolsDir (the shipped ones a config includes), loaded first. */
+  static async load(toolsDir: string, builtins: ToolDef[], included: string[] = []): Promise<ToolRegistry> {
     const registry = new ToolRegistry();
     for (const b of builtins) registry.byName.set(b.name, b);
-    const { tools, problems, files } = await loadToolFiles(toolsDir);
+    const own = await loadToolFiles(toolsDir);
+    const shipped = await Promise.all(included.map((f) => loadToolFile(f)));
+    const tools = [...shipped.flatMap((l) => l.tools), ...own.tools];
+    const problems = [...shipped.flatMap((l) => l.problems), ...own.problems];
+    const files = [...included, ...own.files];
     registry.problems.push(...problems);
     registry.files.push(...files);
     for (const tool of tools) {

@@ -46,7 +46,7 @@ export async function validateProject(req: ValidateRequest): Promise<ValidateOut
   // The real registry, with the same built-ins a run has; tools are needed to check skills, so all
   // tool files are loaded even when only skills are named.
   const memory = memoryTools({ memoryDir: proj?.memoryDir ?? join(root, 'memory'), registry: () => registry, config: proj?.config ?? {}, configFile: join(root, 'aiw.config.yaml') });
-  const registry = await ToolRegistry.load(toolsDir, [...builtinTools(), ...memory]);
+  const registry = await ToolRegistry.load(toolsDir, [...builtinTools(), ...memory], proj?.includedToolFiles ?? []);
   const tools = new Map<string, ToolDef>(registry.names().map((n) => [n, registry.get(n)]));
   for (const p of registry.problems) if (targets.includes(resolve(p.file))) problems.push(p);
   const lookup = { has: (n: string) => tools.has(n), params: (n: string) => tools.get(n)?.params };

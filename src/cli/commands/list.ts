@@ -8,6 +8,7 @@ import { openSession, type GlobalOptions } from '../../session/session.js';
 
 interface ListOptions extends GlobalOptions {
   json?: boolean;
+  names?: boolean;
 }
 
 export async function listSkills(opts: ListOptions, io: Io): Promise<number> {
@@ -28,7 +29,8 @@ export async function listSkills(opts: ListOptions, io: Io): Promise<number> {
       return { name: f.replace(/\.ya?ml$/, ''), description: '', file, error: problem };
     }
   }));
-  if (opts.json) io.stdout.write(`${JSON.stringify({ root: project.root, skills: rows })}\n`);
+  if (opts.names) for (const r of rows) io.stdout.write(`${r.name}\n`);
+  else if (opts.json) io.stdout.write(`${JSON.stringify({ root: project.root, skills: rows })}\n`);
   else printTable(io, rows.map((r) => [r.name, 'error' in r ? `INVALID: ${r.error}` : r.description]), `no skills in ${project.skillsDir}`);
   return EXIT.ok;
 }
@@ -39,7 +41,8 @@ export async function listTools(opts: ListOptions, io: Io): Promise<number> {
     name: t.name, kind: t.kind, description: t.description ?? '', file: t.location.file, line: t.location.line,
     params: Object.keys(t.params), auto_heal: t.auto_heal,
   }));
-  if (opts.json) io.stdout.write(`${JSON.stringify({ root: session.project.root, tools: rows })}\n`);
+  if (opts.names) for (const r of rows) io.stdout.write(`${r.name}\n`);
+  else if (opts.json) io.stdout.write(`${JSON.stringify({ root: session.project.root, tools: rows })}\n`);
   else printTable(io, rows.map((r) => [r.name, `${r.description}${r.kind === 'builtin' ? ' (built-in)' : ''}`]), 'no tools');
   return EXIT.ok;
 }

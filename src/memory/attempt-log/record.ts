@@ -3,7 +3,7 @@ import type { FailureRecord } from '../../model/learning.js';
 /**
  * One entry of `<memory>/learned/tool_failures.yaml` is the engine's FailureRecord (heal/learning.ts):
  * one per call attempt (`kind: 'attempt'`), one per quick fix (`kind: 'fix'`) and one per learned
- * remedy (`kind: 'remedy'`). For a fix, `success` says whether the fix itself ran cleanly.
+ * remedy (`kind: 'remedy'`); an attempt stopped by Ctrl-C or SIGTERM is `kind: 'interrupted'`. For a fix, `success` says whether the fix itself ran cleanly.
  */
 export type { FailureRecord } from '../../model/learning.js';
 
@@ -47,7 +47,7 @@ function fits(value: unknown, type: FieldType): boolean {
     case 'number?':
       return value === null || (typeof value === 'number' && Number.isFinite(value));
     case 'kind':
-      return value === 'attempt' || value === 'fix' || value === 'remedy';
+      return value === 'attempt' || value === 'fix' || value === 'remedy' || value === 'interrupted';
   }
 }
 
@@ -60,7 +60,7 @@ export function recordProblem(value: unknown): string | null {
   for (const [key, type, required] of FIELDS) {
     const present = entry[key] !== undefined;
     if (!present && required) return `missing "${key}"`;
-    if (present && !fits(entry[key], type)) return `"${key}" must be ${type === 'string?' ? 'a string or null' : type === 'kind' ? '"attempt", "fix" or "remedy"' : `a ${type}`}`;
+    if (present && !fits(entry[key], type)) return `"${key}" must be ${type === 'string?' ? 'a string or null' : type === 'kind' ? '"attempt", "fix", "remedy" or "interrupted"' : `a ${type}`}`;
   }
   return null;
 }
