@@ -10,6 +10,7 @@ import type { ToolRegistry } from '../tools/registry.js';
 import { compileClassifier, type FailureClassifier } from './classify.js';
 import type { FailureRecord, Learning } from '../model/learning.js';
 import { compilePattern } from '../pattern/match.js';
+import { healMode } from './heal-mode.js';
 import { DEFAULT_COOLDOWN_MS, DEFAULT_FIX_BUDGET, DEFAULT_PROFILES, type HealProfile } from './profiles.js';
 import { resolveRetry, retryDelay, systemClock, type Clock, type RetryPolicy } from './retry-policy.js';
 import { parseDuration } from '../source/duration.js';
@@ -17,6 +18,8 @@ import { isoWithZone } from '../model/timestamp.js';
 
 export interface HealPolicy {
   onError: OnError;
+  /** The step's `auto_heal`: false opts out of the tool's heal profile; a string names another profile. */
+  autoHeal?: boolean | string;
   detectFailure?: Record<string, string[]>;
   quickFix?: Record<string, ToolCallSpec>;
   retry?: RetrySpec;
@@ -91,7 +94,7 @@ export class Healer {
   async call(req: CallRequest): Promise<CallOutcome> {
     const { prepared, policy } = req;
     const tool = prepared.tool;
-    const healing = policy.onError === 'auto_heal';
+    const { heals: healing, profile } = healMode(policy, tool.auto_heal);
     const retry = resolveRetry(this.heal.retry, policy.retry);
     const maxAttempts = healing ? retry.maxAttempts : 1;
     const heals: HealRecord[] = [];
@@ -119,7 +122,7 @@ export class Healer {
       });
       if (result.interrupted || this.opts.signal?.aborted) break;
       const fix = healing && attempt < maxAttempts && classification && allowed(retry, classification.class)
-        ? this.fixFor(tool.auto_heal, classification.class, policy.quickFix)
+        ? this.fixFor(profile, classification.class, policy.quickFix)
         : undefined;
       if (fix && classification) {
         const healed = await this.runFix(req, fix, classification, attempt);
