@@ -3,6 +3,7 @@ import type { Problem } from '../errors/errors.js';
 import { freeNames } from '../template/free-names.js';
 import { isTemplate } from '../template/render.js';
 import type { ParamSpec } from '../model/tool.js';
+import { canonicalParam } from '../tools/params.js';
 import { isReturnItem, type ReturnItem, type Skill, type Step } from '../model/skill.js';
 import { locate, type JsonPath, type YamlSource } from '../source/yaml-source.js';
 
@@ -43,6 +44,8 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
     });
   };
   const checkCode = (code: string, path: JsonPath, what: string, line: number) => {
+    // Python compute (dialect: python) is not JavaScript: the Python worker checks it when it runs.
+    if (skill.dialect === 'python') return;
     try {
       new vm.Script(`(function () { ${code}\n})`, { filename: source.file, lineOffset: line - 1 });
     } catch (err) {
@@ -80,11 +83,15 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
     }
     const params = tools.params(step.tool!) ?? {};
     const args = step.args ?? {};
+    const given = new Set<string>();
     for (const name of Object.keys(args)) {
-      if (!(name in params)) report([...path, 'args', name], `${what}: tool '${step.tool}' has no param '${name}' (params: ${Object.keys(params).join(', ') || 'none'})`);
+      const param = canonicalParam(params, name);
+      if (param === undefined) report([...path, 'args', name], `${what}: tool '${step.tool}' has no param '${name}' (params: ${Object.keys(params).join(', ') || 'none'})`);
+      else if (given.has(param)) report([...path, 'args', name], `${what}: '${name}' is another name for param '${param}', which is already given`);
+      else given.add(param);
     }
     for (const [name, spec] of Object.entries(params)) {
-      if (spec.required && spec.default === undefined && !(name in args)) report(path, `${what}: tool '${step.tool}' needs param '${name}'`);
+      if (spec.required && spec.default === undefined && !given.has(name)) report(path, `${what}: tool '${step.tool}' needs param '${name}'${spec.aliases?.length ? ` (or ${spec.aliases.map((a) => `'${a}'`).join(', ')})` : ''}`);
     }
   };
   walkSteps(skill.steps, ['steps']);

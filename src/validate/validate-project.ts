@@ -12,6 +12,7 @@ import { loadToolFile } from '../tools/load-tools.js';
 import { ToolRegistry } from '../tools/registry.js';
 import { checkSkillReferences, checkToolTemplates } from './check-references.js';
 import { configPatternProblems, skillPatternProblems, toolPatternProblems } from './check-patterns.js';
+import { checkConfigHeals, checkSkillHeals, checkToolHeal, healNames, type HealNames } from './check-heal.js';
 
 export interface ValidateRequest {
   /** Files to check; empty means the whole project (config, tools, skills, memory). */
@@ -51,11 +52,12 @@ export async function validateProject(req: ValidateRequest): Promise<ValidateOut
   for (const p of registry.problems) if (targets.includes(resolve(p.file))) problems.push(p);
   const lookup = { has: (n: string) => tools.has(n), params: (n: string) => tools.get(n)?.params };
   const skillNames = new Set((await listYaml(skillsDir)).map((f) => basename(f).replace(/\.ya?ml$/, '')));
+  const heals = healNames(proj?.config ?? {});
   for (const file of targets) {
     const kind = kindOf(file, root);
-    if (kind === 'tool') problems.push(...(await checkToolFile(file)));
-    else if (kind === 'config') problems.push(...(await checkConfigFile(file, tools)));
-    else if (kind === 'skill') problems.push(...(await checkSkillFile(file, lookup, (n) => skillNames.has(n))));
+    if (kind === 'tool') problems.push(...(await checkToolFile(file, heals)));
+    else if (kind === 'config') problems.push(...(await checkConfigFile(file, tools, heals)));
+    else if (kind === 'skill') problems.push(...(await checkSkillFile(file, lookup, (n) => skillNames.has(n), heals)));
     else if (kind === 'memory') problems.push(...(await checkMemory(dirname(dirname(file)))).filter((p) => resolve(p.file) === file));
   }
   if (proj && !req.files.length) problems.push(...(await checkMemory(proj.memoryDir)));
@@ -85,25 +87,28 @@ function kindOf(file: string, root: string): 'skill' | 'tool' | 'config' | 'memo
   return 'skill';
 }
 
-async function checkSkillFile(file: string, tools: Parameters<typeof checkSkillReferences>[2], skillExists: (n: string) => boolean): Promise<Problem[]> {
+async function checkSkillFile(file: string, tools: Parameters<typeof checkSkillReferences>[2], skillExists: (n: string) => boolean, heals: HealNames): Promise<Problem[]> {
   const { source, problems } = await readYamlSource(file);
   if (problems.length) return problems;
   const built = buildSkill(source);
   if (!built.skill) return built.problems;
-  return [...checkSkillReferences(built.skill, source, tools, skillExists), ...skillPatternProblems(source)];
+  return [...checkSkillReferences(built.skill, source, tools, skillExists), ...checkSkillHeals(built.skill, source, heals), ...skillPatternProblems(source)];
 }
 
-async function checkToolFile(file: string): Promise<Problem[]> {
+async function checkToolFile(file: string, heals: HealNames): Promise<Problem[]> {
   const { source, problems } = await readYamlSource(file);
   if (problems.length) return problems;
   const { tools, problems: p } = await loadToolFile(file);
   // The registry already reported this file's load problems; report each problem once.
   if (p.length) return [];
   const raw = (source.value as { tools: Record<string, Record<string, unknown>> }).tools;
-  return tools.flatMap((t) => [...checkToolTemplates(source, t.name, raw[t.name] ?? {}, Object.keys(t.params)), ...toolPatternProblems(source, t.name, raw[t.name] ?? {})]);
+  return tools.flatMap((t) => [
+    ...checkToolTemplates(source, t.name, raw[t.name] ?? {}, Object.keys(t.params)), ...toolPatternProblems(source, t.name, raw[t.name] ?? {}),
+    ...checkToolHeal(source, t.name, t.auto_heal, heals),
+  ]);
 }
 
-async function checkConfigFile(file: string, tools: Map<string, ToolDef>): Promise<Problem[]> {
+async function checkConfigFile(file: string, tools: Map<string, ToolDef>, heals: HealNames): Promise<Problem[]> {
   let config: Record<string, unknown>;
   try {
     ({ config } = await loadConfig(file));
@@ -112,7 +117,7 @@ async function checkConfigFile(file: string, tools: Map<string, ToolDef>): Promi
     throw err;
   }
   const { source } = await readYamlSource(file);
-  const problems: Problem[] = configPatternProblems(source);
+  const problems: Problem[] = [...configPatternProblems(source), ...checkConfigHeals(source, config, heals)];
   const profiles = ((config.auto_heal as Record<string, unknown> | undefined)?.profiles ?? {}) as Record<string, Record<string, { tool: string }>>;
   const { locate } = await import('../source/yaml-source.js');
   for (const [profile, classes] of Object.entries(profiles)) {
