@@ -53,8 +53,9 @@ export async function importProject(sourceDir: string, outDir: string): Promise<
     const imported = importSkillText(text);
     const to = join('skills', name);
     const written = await writeIfNew(join(out, to), imported.text);
-    const outcome: FileOutcome = imported.syntaxError ? 'syntax-error' : written === 'kept' ? 'kept' : imported.changes.length ? 'converted' : written === 'unchanged' ? 'unchanged' : 'copied';
-    const file: ImportedFile = { from, to, kind: 'skill', outcome, changes: imported.changes };
+    // Written before, byte for byte: nothing changed this time, so no change lines either.
+    const outcome: FileOutcome = imported.syntaxError ? 'syntax-error' : written === 'kept' ? 'kept' : written === 'unchanged' ? 'unchanged' : imported.changes.length ? 'converted' : 'copied';
+    const file: ImportedFile = { from, to, kind: 'skill', outcome, changes: outcome === 'converted' ? imported.changes : [] };
     if (imported.syntaxError) file.note = `${imported.syntaxError.line}:${imported.syntaxError.col}: ${imported.syntaxError.message} (copied as it is)`;
     if (written === 'kept') file.note = `${to} already exists with other content: left as it is`;
     files.push(file);

@@ -22,7 +22,10 @@ export async function importCommand(dir: string, opts: ImportOptions, io: Io): P
     io.stdout.write(`${JSON.stringify(report)}\n`);
     return EXIT.ok;
   }
-  const shown = (p: string) => relative(io.cwd, p) || '.';
+  const shown = (p: string) => {
+    const rel = relative(io.cwd, p);
+    return rel.startsWith('..') ? p : rel || '.';
+  };
   const lines: string[] = [];
   for (const f of report.files) {
     for (const c of f.changes) lines.push(`${shown(resolve(report.source, f.from))}:${c.line}: ${c.message}`);
@@ -35,12 +38,12 @@ export async function importCommand(dir: string, opts: ImportOptions, io: Io): P
 }
 
 function table(files: ImportedFile[]): string[] {
-  const kinds = ['skill', 'memory', 'script', 'tool'] as const;
+  const kinds = { skill: 'skills', memory: 'memory', script: 'scripts', tool: 'tools' } as const;
   const head = ['', 'files', ...OUTCOMES, 'changes'];
-  const rows = kinds
-    .map((k) => {
+  const rows = Object.entries(kinds)
+    .map(([k, label]) => {
       const of = files.filter((f) => f.kind === k);
-      return [`${k}s`, String(of.length), ...OUTCOMES.map((o) => String(of.filter((f) => f.outcome === o).length)), String(of.reduce((n, f) => n + f.changes.length, 0))];
+      return [label, String(of.length), ...OUTCOMES.map((o) => String(of.filter((f) => f.outcome === o).length)), String(of.reduce((n, f) => n + f.changes.length, 0))];
     })
     .filter((r) => r[1] !== '0');
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
