@@ -34,8 +34,8 @@ function unknown(what: string, name: string, known: string[]): string {
  */
 export function checkSkillHeals(skill: Skill, source: YamlSource, names: HealNames): Problem[] {
   const problems: Problem[] = [];
-  const report = (path: JsonPath, message: string) => {
-    const pos = locate(source, path);
+  const report = (path: JsonPath, message: string, key = false) => {
+    const pos = locate(source, path, { key });
     problems.push({ file: source.file, line: pos.line, col: pos.col, code: 'VALIDATION', message });
   };
   const walk = (items: Array<Step | ReturnItem>, base: JsonPath) => {
@@ -51,7 +51,7 @@ export function checkSkillHeals(skill: Skill, source: YamlSource, names: HealNam
         if (!classes.includes(cls)) report([...path, 'retry', 'on', j], `${what} retry.on: ${unknown('failure class', cls, classes)}`);
       });
       for (const cls of Object.keys(step.quick_fix ?? {})) {
-        if (!classes.includes(cls)) report([...path, 'quick_fix', cls], `${what} quick_fix: ${unknown('failure class', cls, classes)}`);
+        if (!classes.includes(cls)) report([...path, 'quick_fix', cls], `${what} quick_fix: ${unknown('failure class', cls, classes)}`, true);
       }
       if (step.then) walk(step.then, [...path, 'then']);
     });
@@ -71,13 +71,13 @@ export function checkToolHeal(source: YamlSource, tool: string, profile: unknown
 export function checkConfigHeals(source: YamlSource, config: Record<string, unknown>, names: HealNames): Problem[] {
   const problems: Problem[] = [];
   const heal = (config.auto_heal ?? {}) as { profiles?: Record<string, Record<string, unknown>>; retry?: { on?: unknown } };
-  const report = (path: JsonPath, message: string) => {
-    const pos = locate(source, path);
+  const report = (path: JsonPath, message: string, key = false) => {
+    const pos = locate(source, path, { key });
     problems.push({ file: source.file, line: pos.line, col: pos.col, code: 'VALIDATION', message });
   };
   for (const [profile, classes] of Object.entries(heal.profiles ?? {})) {
     for (const cls of Object.keys(classes ?? {})) {
-      if (!names.classes.includes(cls)) report(['auto_heal', 'profiles', profile, cls], `heal profile '${profile}': ${unknown('failure class', cls, names.classes)}`);
+      if (!names.classes.includes(cls)) report(['auto_heal', 'profiles', profile, cls], `heal profile '${profile}': ${unknown('failure class', cls, names.classes)}`, true);
     }
   }
   const on = Array.isArray(heal.retry?.on) ? (heal.retry.on as unknown[]) : [];

@@ -37,7 +37,8 @@ outputs:
 
 describe('importSkillText', () => {
   const imported = importSkillText(ORIGINAL);
-  const value = parseDocument(imported.text).toJS() as Record<string, any>;
+  interface Loaded { inputs: unknown[]; outputs: unknown[]; steps: Array<Record<string, unknown>>; [key: string]: unknown }
+  const value = parseDocument(imported.text).toJS() as Loaded;
 
   it('turns a map of inputs into a list and Python type names into schema types', () => {
     expect(value.inputs).toEqual([
@@ -57,14 +58,14 @@ describe('importSkillText', () => {
   });
 
   it('makes invalid step names valid', () => {
-    expect(value.steps[2].name).toBe('check_result');
+    expect(value.steps[2]!.name).toBe('check_result');
   });
 
   it('keeps tags and personas, and unknown keys as x- extensions', () => {
     expect(value.tags).toEqual(['k8s']);
     expect(value.personas).toEqual(['devops']);
     expect(value['x-owner']).toBe('team-a');
-    expect(value.steps[1]['x-notes']).toBe('second try');
+    expect(value.steps[1]!['x-notes']).toBe('second try');
   });
 
   it('sets dialect: python after the version', () => {
