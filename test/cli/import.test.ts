@@ -75,6 +75,17 @@ describe('aiw import of a project in the Python layout', () => {
     expect(twice.json<{ files: Array<{ kind: string; changes: unknown[] }> }>().files.filter((f) => f.kind === 'skill').every((f) => f.changes.length === 0)).toBe(true);
   });
 
+  it('never overwrites a different file already in the output, and says so', async () => {
+    const { work, source, out } = setup();
+    work.write('imported/memory/learned/patterns.yaml', 'auth_patterns: []\n');
+    work.write('original/skills/broken.yaml', 'name: broken\nsteps: [\n');
+    const r = await aiw(['import', source, '--out', out], { cwd: work.dir });
+    expect(r.stdout).toContain('original/memory/learned/patterns.yaml: kept: memory/learned/patterns.yaml already exists with other content: left as it is (merge by hand)');
+    expect(r.stdout).toMatch(/original\/skills\/broken\.yaml: syntax-error: 3:1: .* \(copied as it is\)/);
+    expect(readFileSync(join(out, 'memory/learned/patterns.yaml'), 'utf8')).toBe('auth_patterns: []\n');
+    expect(r.code).toBe(0);
+  });
+
   it('refuses to write inside the source project', async () => {
     const { work, source } = setup();
     const r = await aiw(['import', source, '--out', join(source, 'aiw')], { cwd: work.dir });
