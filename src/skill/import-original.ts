@@ -55,7 +55,7 @@ export function importSkillText(text: string): ImportedSkill {
   }
   if (!changes.length) return { text, changes };
   changes.sort((a, b) => a.line - b.line);
-  return { text: doc.toString({ lineWidth: 0 }), changes };
+  return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), changes };
 }
 
 type Note = (node: unknown, kind: ImportChange['kind'], message: string) => void;
