@@ -1,4 +1,5 @@
 import vm from 'node:vm';
+import { closestNames } from '../errors/did-you-mean.js';
 import type { Problem } from '../errors/errors.js';
 import { freeNames } from '../template/free-names.js';
 import { isTemplate } from '../template/render.js';
@@ -10,6 +11,14 @@ import { locate, type JsonPath, type YamlSource } from '../source/yaml-source.js
 export interface ToolLookup {
   has(name: string): boolean;
   params(name: string): Record<string, ParamSpec> | undefined;
+  /** Every tool name, for did-you-mean hints. */
+  names?(): string[];
+}
+
+/** ` (did you mean 'x'?)` when a known name is close, else nothing. */
+function suggest(name: string, tools: ToolLookup): string {
+  const near = tools.names ? closestNames(name, tools.names()) : [];
+  return near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : '';
 }
 
 const ALWAYS = ['inputs', 'defaults', 'config', 'env', 'steps'];
@@ -68,7 +77,7 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
       }
       if (item.type === 'compute') checkCode(item.compute!, [...path, 'compute'], what, item.computeLine ?? item.line);
       for (const [cls, fix] of Object.entries(item.quick_fix ?? {})) {
-        if (!tools.has(fix.tool)) report([...path, 'quick_fix', cls, 'tool'], `${what}: quick fix for ${cls} uses unknown tool '${fix.tool}'`, 'UNKNOWN_TOOL');
+        if (!tools.has(fix.tool)) report([...path, 'quick_fix', cls, 'tool'], `${what}: quick fix for ${cls} uses unknown tool '${fix.tool}'${suggest(fix.tool, tools)}`, 'UNKNOWN_TOOL');
         checkTemplates(fix.args ?? {}, [...path, 'quick_fix', cls, 'args'], `${what} quick fix`, new Set([...defined, 'args']));
       }
       if (item.then) walkSteps(item.then, [...path, 'then']);
@@ -78,7 +87,7 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
   const checkToolStep = (step: Step, path: JsonPath, what: string) => {
     checkTemplates(step.args ?? {}, [...path, 'args'], `${what} args`, defined);
     if (!tools.has(step.tool!)) {
-      report([...path, 'tool'], `${what}: unknown tool '${step.tool}'`, 'UNKNOWN_TOOL');
+      report([...path, 'tool'], `${what}: unknown tool '${step.tool}'${suggest(step.tool!, tools)}`, 'UNKNOWN_TOOL');
       return;
     }
     const params = tools.params(step.tool!) ?? {};

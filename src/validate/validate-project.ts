@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { closestNames } from '../errors/did-you-mean.js';
 import { AiwError, ValidationError, type Problem } from '../errors/errors.js';
 import { memoryTools } from '../learn/memory-tools.js';
 import type { ToolDef } from '../model/tool.js';
@@ -50,7 +51,7 @@ export async function validateProject(req: ValidateRequest): Promise<ValidateOut
   const registry = await ToolRegistry.load(toolsDir, [...builtinTools(), ...memory]);
   const tools = new Map<string, ToolDef>(registry.names().map((n) => [n, registry.get(n)]));
   for (const p of registry.problems) if (targets.includes(resolve(p.file))) problems.push(p);
-  const lookup = { has: (n: string) => tools.has(n), params: (n: string) => tools.get(n)?.params };
+  const lookup = { has: (n: string) => tools.has(n), params: (n: string) => tools.get(n)?.params, names: () => [...tools.keys()] };
   const skillNames = new Set((await listYaml(skillsDir)).map((f) => basename(f).replace(/\.ya?ml$/, '')));
   const heals = healNames(proj?.config ?? {});
   for (const file of targets) {
@@ -124,7 +125,9 @@ async function checkConfigFile(file: string, tools: Map<string, ToolDef>, heals:
     for (const [cls, fix] of Object.entries(classes)) {
       if (!tools.has(fix.tool)) {
         const pos = locate(source, ['auto_heal', 'profiles', profile, cls, 'tool']);
-        problems.push({ file, line: pos.line, col: pos.col, code: 'UNKNOWN_TOOL', message: `heal profile '${profile}' uses unknown tool '${fix.tool}' for ${cls}` });
+        const near = closestNames(fix.tool, [...tools.keys()]);
+        const hint = near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : '';
+        problems.push({ file, line: pos.line, col: pos.col, code: 'UNKNOWN_TOOL', message: `heal profile '${profile}' uses unknown tool '${fix.tool}' for ${cls}${hint}` });
       }
     }
   }

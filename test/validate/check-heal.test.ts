@@ -17,7 +17,7 @@ describe('aiw validate: heal names', () => {
         '      network: { tool: vpn_conect }',
         '',
       ].join('\n'),
-      'aiw.config.yaml': 'auto_heal:\n  retry: { on: [timeot] }\n  profiles:\n    mine: { auht: { tool: kube_login } }\n',
+      'aiw.config.yaml': 'auto_heal:\n  retry: { on: [timeot] }\n  profiles:\n    mine: { auht: { tool: kube_login }, network: { tool: vpn_connnect } }\n',
     });
     const r = await aiw(['validate'], { root: root.dir });
     const lines = r.stdout.trim().split('\n');
@@ -26,9 +26,10 @@ describe('aiw validate: heal names', () => {
       expect.stringMatching(/skills\/s\.yaml:5:16: step 'pods': unknown heal profile 'stag' \(did you mean 'stage'/),
       expect.stringMatching(/skills\/s\.yaml:6:25: step 'pods' retry\.on: unknown failure class 'netwrk' \(did you mean 'network'/),
       expect.stringMatching(/skills\/s\.yaml:8:7: step 'pods' quick_fix: unknown failure class 'authh' \(did you mean 'auth'/),
-      expect.stringMatching(/skills\/s\.yaml:9:24: step 'pods': quick fix for network uses unknown tool 'vpn_conect'/),
+      expect.stringMatching(/skills\/s\.yaml:9:24: step 'pods': quick fix for network uses unknown tool 'vpn_conect' \(did you mean 'vpn_connect'/),
       expect.stringMatching(/aiw\.config\.yaml:2:17: auto_heal\.retry\.on: unknown failure class 'timeot' \(did you mean 'timeout'/),
       expect.stringMatching(/aiw\.config\.yaml:4:13: heal profile 'mine': unknown failure class 'auht' \(did you mean 'auth'/),
+      expect.stringMatching(/aiw\.config\.yaml:4:\d+: heal profile 'mine' uses unknown tool 'vpn_connnect' for network \(did you mean 'vpn_connect'/),
     ]));
     expect(r.code).toBe(2);
   });
