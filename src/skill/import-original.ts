@@ -55,7 +55,26 @@ export function importSkillText(text: string): ImportedSkill {
   }
   if (!changes.length) return { text, changes };
   changes.sort((a, b) => a.line - b.line);
-  return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), changes };
+  return { text: keepLineSpacing(text, doc.toString({ lineWidth: 0, flowCollectionPadding: false })), changes };
+}
+
+/**
+ * The YAML printer puts one space before a trailing comment; the original aligned its comments in
+ * columns. A printed line that differs from an original line only in that spacing gets the original
+ * back. Safe by construction: the result is used only when it reads as exactly the same data.
+ */
+function keepLineSpacing(original: string, printed: string): string {
+  const squeeze = (line: string) => line.replace(/\s+#/g, ' #');
+  const byShape = new Map<string, string | null>();
+  for (const line of original.split('\n')) {
+    const key = squeeze(line);
+    if (key === line && !byShape.has(key)) continue;
+    byShape.set(key, byShape.has(key) && byShape.get(key) !== line ? null : line);
+  }
+  const restored = printed.split('\n').map((line) => byShape.get(squeeze(line)) ?? line).join('\n');
+  if (restored === printed) return printed;
+  const same = JSON.stringify(parseDocument(restored).toJS()) === JSON.stringify(parseDocument(printed).toJS());
+  return same ? restored : printed;
 }
 
 type Note = (node: unknown, kind: ImportChange['kind'], message: string) => void;

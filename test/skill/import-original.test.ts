@@ -80,6 +80,11 @@ describe('importSkillText', () => {
     expect(imported.text).toContain('# must be given');
   });
 
+  it('keeps comments aligned in columns where a line did not change', () => {
+    const r = importSkillText('name: x\nlinks:\n  depends_on: []      # none\n  validates: []       # none either\nsteps:\n  - name: a\n    description: hi\n');
+    expect(r.text).toContain('  depends_on: []      # none\n  validates: []       # none either\n');
+  });
+
   it('is idempotent: an imported file comes back unchanged with no changes', () => {
     const again = importSkillText(imported.text);
     expect(again.changes).toEqual([]);
