@@ -113,6 +113,16 @@ export async function run(argv: string[], given: Io): Promise<number> {
       action = async (io) => (await import('./commands/validate.js')).validateCommand(files, { ...globals(cmd), ...cmd.opts() }, io);
     });
 
+  program
+    .command('import')
+    .description("turn the Python project's skills/ into aiw skills and copy its memory/learned/ (the source is never changed)")
+    .argument('<dir>', "the Python project's root (holding skills/)")
+    .option('--out <dir>', 'the aiw project to write (default: the current folder)')
+    .option('--json', 'print the report as JSON')
+    .action((dir: string, _opts, cmd: Command) => {
+      action = async (io) => (await import('./commands/import.js')).importCommand(dir, { ...globals(cmd), ...cmd.opts() }, io);
+    });
+
   registerMemoryCommands(program, globals, (a) => (action = a));
 
   program

@@ -152,7 +152,7 @@ async function execute(step: Step, state: RunState, ctx: EngineContext, where: {
       const outcome = await ctx.healer.call({
         prepared, skill: state.skill.name, step: step.name, depth: state.depth, scope: state.scope,
         policy: {
-          onError: step.on_error ?? 'fail', detectFailure: step.detect_failure, quickFix: step.quick_fix, retry: step.retry,
+          onError: step.on_error ?? 'fail', autoHeal: step.auto_heal, detectFailure: step.detect_failure, quickFix: step.quick_fix, retry: step.retry,
           failedWhen: step.failed_when, timeoutMs: parseDuration(step.timeout, `${where.what} timeout`),
         },
       });

@@ -63,6 +63,8 @@ export interface Problem {
   message: string;
   /** Where in the document (keys and indexes), when a check knows it: lets a loader keep the parts that are fine. */
   path?: ReadonlyArray<string | number>;
+  /** A warning is shown but does not fail validation (exit 0); absent means an error. */
+  severity?: 'warning';
 }
 
 export class ValidationError extends AiwError {
@@ -99,7 +101,7 @@ export function formatLocation(loc: SourceLocation | undefined): string {
 }
 
 export function formatProblem(p: Problem): string {
-  return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+  return `${p.file}:${p.line}:${p.col}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`;
 }
 
 /** Message of anything thrown, for places that must report a foreign error without losing it. */

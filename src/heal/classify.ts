@@ -26,11 +26,15 @@ export interface FailureClassifier {
 
 /**
  * Built-in classes. `auth`: the credentials are missing, wrong or expired, so logging in again can
- * help. A 403 or "forbidden" alone is a permission (RBAC) decision a new login does not change; it
- * counts only for the anonymous user or next to words about the token or credentials. A local
+ * help. Following the Python project's table, `Unauthorized`/`401`, `Forbidden`/`403` and an expired
+ * token are auth, and so are the clouds' `AccessDenied` / `UnauthorizedOperation`: a login is tried
+ * once, and the fix budget and cooldown bound a login that cannot help (an RBAC denial). Plain
+ * patterns keep word boundaries, so `401` inside a SHA or a longer number is not auth. A local
  * "permission denied" on a file is not auth; ssh's "Permission denied (publickey)" is. Docker's
  * "requested access to the resource is denied" is what a push or pull without `docker login` prints.
- * `network`: the other side could not be reached; certificate errors are not network failures
+ * `network`: the other side could not be reached, including a proxy that failed and an endpoint
+ * that could not be connected to; `context deadline exceeded` (Go clients giving up on a dial or
+ * request) counts as network, as in the Python project. Certificate errors are not network failures
  * (reconnecting does not fix them), nor is a line that reports a retry that succeeded.
  * `timeout`: a tool's own deadline; aiw's time limit gives `timeout` without looking at the text.
  */
@@ -52,8 +56,12 @@ export const DEFAULT_FAILURE_CLASSES: Readonly<Record<string, { readonly pattern
       'password authentication failed', 'Access denied for user', 'Permission denied, please try again',
       '/\\bPermission denied \\((?:publickey|password|keyboard-interactive|gssapi|hostbased)/i', 'User "system:anonymous"',
       '/\\b(?:403|forbidden)\\b[^\\n]{0,200}\\b(?:invalid|expired|missing|bad) (?:token|credentials|api key)\\b/i',
+      // The Python project's table: bare status codes and words, word-bounded.
+      // A bare 401/403 counts only with no letter, digit, `_` or `-` around it: not inside an id or a SHA.
+      '/(?<![\\p{L}\\p{N}_-])40[13](?![\\p{L}\\p{N}_-])/u', 'forbidden', 'not authorized', 'no valid authentication', 'no valid credentials',
+      'AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError', 'AuthFailure',
     ],
-    exclude: ['/\\b(?:0|no|zero) unauthorized\\b/i'],
+    exclude: ['/\\b(?:0|no|zero) unauthorized\\b/i', '/\\bproxy authentication required\\b/i'],
   },
   network: {
     patterns: [
@@ -69,6 +77,9 @@ export const DEFAULT_FAILURE_CLASSES: Readonly<Record<string, { readonly pattern
       'empty reply from server', 'recv failure', 'server closed the connection unexpectedly', 'is the server running',
       'cannot connect to the docker daemon', 'problem related to network connectivity', 'code = Unavailable',
       '502 Bad Gateway', '503 Service Unavailable', '504 Gateway Time-out', '504 Gateway Timeout',
+      'context deadline exceeded', 'network unreachable', 'proxyconnect tcp', 'Proxy CONNECT aborted', 'Could not resolve proxy',
+      'Received HTTP code 407 from proxy', 'Proxy Authentication Required', 'tunnel connection failed', 'ProxyError',
+      'Unable to connect to proxy', 'Could not connect to the endpoint URL', 'EndpointConnectionError', 'ConnectTimeoutError',
     ],
     exclude: [
       '/\\bx509: |certificate verify failed|certificate signed by unknown authority|certificate has expired/i',
@@ -80,8 +91,9 @@ export const DEFAULT_FAILURE_CLASSES: Readonly<Record<string, { readonly pattern
   },
 };
 
-// Gateways answer these when they cannot reach the service: the same remedy as a network failure.
-const STATUS_CLASSES: Readonly<Record<number, string>> = { 401: 'auth', 502: 'network', 503: 'network', 504: 'network' };
+// Gateways answer 502-504 when they cannot reach the service, and a proxy 407: the same remedy as a
+// network failure. 401 and 403 are auth, as in the Python project's table.
+const STATUS_CLASSES: Readonly<Record<number, string>> = { 401: 'auth', 403: 'auth', 407: 'network', 502: 'network', 503: 'network', 504: 'network' };
 
 interface CompiledClass { name: string; patterns: CompiledPattern[]; exclude: CompiledPattern[] }
 

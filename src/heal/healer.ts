@@ -10,6 +10,7 @@ import type { ToolRegistry } from '../tools/registry.js';
 import { compileClassifier, type FailureClassifier } from './classify.js';
 import type { FailureRecord, Learning } from '../model/learning.js';
 import { compilePattern } from '../pattern/match.js';
+import { healMode } from './heal-mode.js';
 import { DEFAULT_COOLDOWN_MS, DEFAULT_FIX_BUDGET, DEFAULT_PROFILES, type HealProfile } from './profiles.js';
 import { resolveRetry, retryDelay, systemClock, type Clock, type RetryPolicy } from './retry-policy.js';
 import { parseDuration } from '../source/duration.js';
@@ -17,6 +18,8 @@ import { isoWithZone } from '../model/timestamp.js';
 
 export interface HealPolicy {
   onError: OnError;
+  /** The step's `auto_heal`: false opts out of the tool's heal profile; a string names another profile. */
+  autoHeal?: boolean | string;
   detectFailure?: Record<string, string[]>;
   quickFix?: Record<string, ToolCallSpec>;
   retry?: RetrySpec;
@@ -93,7 +96,7 @@ export class Healer {
   async call(req: CallRequest): Promise<CallOutcome> {
     const { prepared, policy } = req;
     const tool = prepared.tool;
-    const healing = policy.onError === 'auto_heal';
+    const { heals: healing, profile } = healMode(policy, tool.auto_heal);
     // A step that writes `retry:` asks for retries of the classes it names, fix or no fix (Ansible's
     // retries/until, Step Functions' Retry). Without one, a retry follows only a fix that worked.
     const explicit = policy.retry !== undefined;
@@ -133,7 +136,7 @@ export class Healer {
         error: redact(result.error ?? ''), failureClass: classification?.class ?? null, pattern: classification?.pattern, depth: req.depth,
       });
       const retryable = attempt < maxAttempts && (classification ? allowed(retry, classification.class) : explicit && !retry.on);
-      const fix = healing && retryable && classification ? this.fixFor(tool.auto_heal, classification.class, policy.quickFix) : undefined;
+      const fix = healing && retryable && classification ? this.fixFor(profile, classification.class, policy.quickFix) : undefined;
       if (fix && classification) {
         const healed = await this.runFix(req, fix, classification, attempt);
         heals.push(healed);

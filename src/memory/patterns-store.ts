@@ -60,8 +60,9 @@ function toEntry(category: string, value: unknown, line: number): PatternEntry |
   const pattern = textOf(v.pattern);
   if (!pattern) return null;
   const entry: PatternEntry = { category, pattern, commands: commandsOf(v.commands), line };
-  const meaning = textOf(v.meaning);
-  const fix = textOf(v.fix);
+  // Some of the Python project's categories say `description` / `solution` for meaning / fix.
+  const meaning = textOf(v.meaning) ?? textOf(v.description);
+  const fix = textOf(v.fix) ?? textOf(v.solution);
   if (meaning !== undefined) entry.meaning = meaning;
   if (fix !== undefined) entry.fix = fix;
   return entry;

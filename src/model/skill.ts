@@ -44,6 +44,8 @@ export interface Step {
   quick_fix?: Record<string, ToolCallSpec>;
   retry?: RetrySpec;
   timeout?: number | string;
+  /** false: no heal even when the tool declares a profile; a profile name: heal with that profile. */
+  auto_heal?: boolean | string;
   /** 1-based line of the step's mapping in its file, and of its compute code. */
   line: number;
   computeLine?: number;
@@ -72,6 +74,8 @@ export interface Skill {
   steps: Step[];
   outputs: OutputSpec[];
   computeTimeout?: number | string;
+  /** `python`: compute is Python and templates are Jinja2 (skills brought over by `aiw import`). */
+  dialect?: 'javascript' | 'python';
   file: string;
 }
 

@@ -9,6 +9,8 @@ export interface ParamSpec {
   enum?: unknown[];
   description?: string;
   secret?: boolean;
+  /** Other names a call may use for this param (the Python project's names, or aiw's older ones). */
+  aliases?: string[];
 }
 
 export interface HttpSpec {

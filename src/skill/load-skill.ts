@@ -25,9 +25,12 @@ export function skillSource(skill: Skill): YamlSource | undefined {
 
 /** Turn a parsed file into a Skill, collecting every problem in one pass. */
 export function buildSkill(source: YamlSource): { skill?: Skill; problems: Problem[] } {
+  // Every problem of a file in one pass: the structural checks below run even when the schema
+  // already failed, on whatever parts have the right shape, so a fix-and-rerun loop is not needed.
   const problems = checkSchema('skill', source);
-  if (problems.length) return { problems };
-  const raw = source.value as Record<string, unknown>;
+  const schemaFailed = problems.length > 0;
+  if (!isRecord(source.value)) return { problems };
+  const raw = source.value;
   const names = new Map<string, JsonPath>();
   const report = (path: JsonPath, message: string, key = false): void => {
     const pos = locate(source, path, { key });
@@ -36,7 +39,7 @@ export function buildSkill(source: YamlSource): { skill?: Skill; problems: Probl
   const buildSteps = (items: unknown[], base: JsonPath): Array<Step | ReturnItem> =>
     items.map((item, i) => {
       const path = [...base, i];
-      const obj = item as Record<string, unknown>;
+      const obj = isRecord(item) ? item : {};
       if ('return' in obj && !('name' in obj)) return { return: obj.return, line: locate(source, path).line };
       return buildStep(obj, path);
     });
@@ -55,25 +58,26 @@ export function buildSkill(source: YamlSource): { skill?: Skill; problems: Probl
     if (Array.isArray(obj.then)) step.then = buildSteps(obj.then, [...path, 'then']);
     return step;
   };
-  const steps = buildSteps(raw.steps as unknown[], ['steps']).filter((s, i): s is Step => {
+  const steps = buildSteps(Array.isArray(raw.steps) ? raw.steps : [], ['steps']).filter((s, i): s is Step => {
     if ('type' in s) return true;
     report(['steps', i], 'return: is only allowed inside then:');
     return false;
   });
-  const outputs = ((raw.outputs as Array<Record<string, unknown>> | undefined) ?? []).map((o, i): OutputSpec => {
+  const outputs = (Array.isArray(raw.outputs) ? raw.outputs : []).map((o: unknown, i): OutputSpec | null => {
+    if (!isRecord(o)) return null;
     const path = ['outputs', i];
     if (o.value === undefined && o.compute === undefined) report(path, `output '${String(o.name)}' needs value or compute`);
     const out = { ...(o as object), line: locate(source, path).line } as OutputSpec;
     if (typeof o.compute === 'string') out.computeLine = codeLine(source, [...path, 'compute']);
     return out;
-  });
-  const inputs = (raw.inputs as InputSpec[] | undefined) ?? [];
+  }).filter((o): o is OutputSpec => o !== null);
+  const inputs = (Array.isArray(raw.inputs) ? raw.inputs : []) as InputSpec[];
   const seenInputs = new Set<string>();
   inputs.forEach((input, i) => {
-    if (seenInputs.has(input.name)) report(['inputs', i, 'name'], `duplicate input '${input.name}'`);
+    if (isRecord(input) && typeof input.name === 'string' && seenInputs.has(input.name)) report(['inputs', i, 'name'], `duplicate input '${input.name}'`);
     seenInputs.add(input.name);
   });
-  if (problems.length) return { problems };
+  if (problems.length || schemaFailed) return { problems };
   const skill: Skill = {
     name: raw.name as string,
     description: raw.description as string | undefined,
@@ -85,7 +89,12 @@ export function buildSkill(source: YamlSource): { skill?: Skill; problems: Probl
     computeTimeout: raw.compute_timeout as number | string | undefined,
     file: source.file,
   };
+  if (raw.dialect === 'python' || raw.dialect === 'javascript') skill.dialect = raw.dialect;
   return { skill, problems };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The line where code in a (possibly block) scalar starts, so compute errors point at the right line. */

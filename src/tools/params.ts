@@ -54,8 +54,9 @@ export function coerceValue(value: unknown, type: ParamType | undefined, what: s
 export function bindParams(
   toolName: string,
   params: Record<string, ParamSpec>,
-  args: Record<string, unknown>,
+  given: Record<string, unknown>,
 ): Record<string, unknown> {
+  const args = resolveAliases(toolName, params, given);
   const unknown = Object.keys(args).filter((k) => !(k in params));
   if (unknown.length) {
     const known = Object.keys(params);
@@ -86,6 +87,33 @@ export function bindParams(
     throw new AiwError('INPUT', `tool '${toolName}' is missing required param${missing.length > 1 ? 's' : ''}:\n${lines.join('\n')}`);
   }
   return bound;
+}
+
+/** The param an argument name means: itself, or the param that lists it under `aliases`. */
+export function canonicalParam(params: Record<string, ParamSpec>, name: string): string | undefined {
+  if (name in params) return name;
+  return Object.keys(params).find((p) => params[p]!.aliases?.includes(name));
+}
+
+/**
+ * Arguments under their params' names. A call written for the Python project (`pod_name`) and one
+ * written for aiw (`pod`) bind the same param; giving both is an INPUT error, not a silent choice.
+ */
+export function resolveAliases(toolName: string, params: Record<string, ParamSpec>, args: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.values(params).some((p) => p.aliases?.length)) return args;
+  const out: Record<string, unknown> = {};
+  const from: Record<string, string> = {};
+  for (const [name, value] of Object.entries(args)) {
+    const param = canonicalParam(params, name) ?? name;
+    if (param in from && value !== undefined && out[param] !== undefined) {
+      throw new AiwError('INPUT', `tool '${toolName}': '${from[param]}' and '${name}' are the same param ('${param}'); give one of them`);
+    }
+    if (value !== undefined || !(param in out)) {
+      out[param] = value;
+      from[param] = name;
+    }
+  }
+  return out;
 }
 
 function article(type: string): string {

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { AiwError, type Problem } from '../errors/errors.js';
 import { compilePattern } from '../pattern/match.js';
 import { readFailures, sidecarPathFor } from '../memory/attempt-log/attempt-log.js';
+import { readSeedSections } from '../memory/attempt-log/seed-sections.js';
 import { learnedFile, parseToolFixes } from '../memory/fix-store.js';
 import type { Built } from '../memory/cache-table.js';
 import { LEARNED_PARSE_LIMIT, tooLarge } from '../memory/memory-cache.js';
@@ -14,8 +15,10 @@ import { parsePatterns } from '../memory/patterns-store.js';
  */
 export async function checkMemoryFiles(memoryDir: string): Promise<Problem[]> {
   const problems: Problem[] = [];
+  // A pattern category of another shape (the Python project stored one as a single string, another
+  // holds statistics) is that project's data, not a mistake: a warning, as in every other command.
   const warn = (w: { file: string; line: number; col: number; message: string }) =>
-    problems.push({ file: w.file, line: w.line, col: w.col, code: 'VALIDATION', message: w.message });
+    problems.push({ file: w.file, line: w.line, col: w.col, code: 'VALIDATION', message: w.message, ...(/^category "/.test(w.message) ? { severity: 'warning' as const } : {}) });
   const checkPattern = (file: string, line: number, source: string) => {
     try {
       compilePattern(source, `${file}:${line}`);
@@ -39,6 +42,7 @@ export async function checkMemoryFiles(memoryDir: string): Promise<Problem[]> {
   for (const file of [failuresFile, sidecarPathFor(failuresFile)]) {
     (await readFailures(file)).warnings.forEach(warn);
   }
+  (await readSeedSections(failuresFile)).warnings.forEach(warn);
   return problems;
 }
 

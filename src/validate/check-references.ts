@@ -1,17 +1,25 @@
 import vm from 'node:vm';
-import type { Problem } from '../errors/errors.js';
 import { closestNames } from '../errors/did-you-mean.js';
+import type { Problem } from '../errors/errors.js';
 import { freeNames, knownFilters, usedFilters } from '../template/free-names.js';
 import { isTemplate } from '../template/render.js';
 import { simpleSegments } from '../template/simple-template.js';
 import type { ParamSpec } from '../model/tool.js';
-import { coerceValue } from '../tools/params.js';
+import { canonicalParam, coerceValue } from '../tools/params.js';
 import { isReturnItem, type ReturnItem, type Skill, type Step } from '../model/skill.js';
 import { locate, type JsonPath, type YamlSource } from '../source/yaml-source.js';
 
 export interface ToolLookup {
   has(name: string): boolean;
   params(name: string): Record<string, ParamSpec> | undefined;
+  /** Every tool name, for did-you-mean hints. */
+  names?(): string[];
+}
+
+/** ` (did you mean 'x'?)` when a known name is close, else nothing. */
+function suggest(name: string, tools: ToolLookup): string {
+  const near = tools.names ? closestNames(name, tools.names()) : [];
+  return near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : '';
 }
 
 const ALWAYS = ['inputs', 'defaults', 'config', 'env', 'steps'];
@@ -61,6 +69,8 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
     });
   };
   const checkCode = (code: string, path: JsonPath, what: string, line: number) => {
+    // Python compute (dialect: python) is not JavaScript: the Python worker checks it when it runs.
+    if (skill.dialect === 'python') return;
     try {
       new vm.Script(`(function () { ${code}\n})`, { filename: source.file, lineOffset: line - 1 });
     } catch (err) {
@@ -86,7 +96,7 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
       }
       if (item.type === 'compute') checkCode(item.compute!, [...path, 'compute'], what, item.computeLine ?? item.line);
       for (const [cls, fix] of Object.entries(item.quick_fix ?? {})) {
-        if (!tools.has(fix.tool)) report([...path, 'quick_fix', cls, 'tool'], `${what}: quick fix for ${cls} uses unknown tool '${fix.tool}'`, 'UNKNOWN_TOOL');
+        if (!tools.has(fix.tool)) report([...path, 'quick_fix', cls, 'tool'], `${what}: quick fix for ${cls} uses unknown tool '${fix.tool}'${suggest(fix.tool, tools)}`, 'UNKNOWN_TOOL');
         checkTemplates(fix.args ?? {}, [...path, 'quick_fix', cls, 'args'], `${what} quick fix`, new Set([...defined, 'args']));
       }
       if (item.then) walkSteps(item.then, [...path, 'then']);
@@ -96,16 +106,20 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
   const checkToolStep = (step: Step, path: JsonPath, what: string) => {
     checkTemplates(step.args ?? {}, [...path, 'args'], `${what} args`, defined);
     if (!tools.has(step.tool!)) {
-      report([...path, 'tool'], `${what}: unknown tool '${step.tool}'`, 'UNKNOWN_TOOL');
+      report([...path, 'tool'], `${what}: unknown tool '${step.tool}'${suggest(step.tool!, tools)}`, 'UNKNOWN_TOOL');
       return;
     }
     const params = tools.params(step.tool!) ?? {};
     const args = step.args ?? {};
+    const given = new Set<string>();
     for (const name of Object.keys(args)) {
-      if (!(name in params)) report([...path, 'args', name], `${what}: tool '${step.tool}' has no param '${name}' (params: ${Object.keys(params).join(', ') || 'none'})`);
+      const param = canonicalParam(params, name);
+      if (param === undefined) report([...path, 'args', name], `${what}: tool '${step.tool}' has no param '${name}' (params: ${Object.keys(params).join(', ') || 'none'})`);
+      else if (given.has(param)) report([...path, 'args', name], `${what}: '${name}' is another name for param '${param}', which is already given`);
+      else given.add(param);
     }
     for (const [name, spec] of Object.entries(params)) {
-      if (spec.required && spec.default === undefined && !(name in args)) report(path, `${what}: tool '${step.tool}' needs param '${name}'`);
+      if (spec.required && spec.default === undefined && !given.has(name)) report(path, `${what}: tool '${step.tool}' needs param '${name}'${spec.aliases?.length ? ` (or ${spec.aliases.map((a) => `'${a}'`).join(', ')})` : ''}`);
     }
   };
   // A default that does not fit its input's type would fail every run that leaves the input out.

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { closestNames } from '../errors/did-you-mean.js';
 import { AiwError, ValidationError, type Problem } from '../errors/errors.js';
 import { memoryTools } from '../learn/memory-tools.js';
 import type { ToolDef } from '../model/tool.js';
@@ -12,6 +13,7 @@ import { loadToolFile } from '../tools/load-tools.js';
 import { ToolRegistry } from '../tools/registry.js';
 import { checkSkillReferences, checkToolTemplates } from './check-references.js';
 import { configPatternProblems, skillPatternProblems, toolPatternProblems } from './check-patterns.js';
+import { checkConfigHeals, checkSkillHeals, checkToolHeal, healNames, type HealNames } from './check-heal.js';
 
 export interface ValidateRequest {
   /** Files to check; empty means the whole project (config, tools, skills, memory). */
@@ -49,13 +51,14 @@ export async function validateProject(req: ValidateRequest): Promise<ValidateOut
   const registry = await ToolRegistry.load(toolsDir, [...builtinTools(), ...memory], proj?.includedToolFiles ?? []);
   const tools = new Map<string, ToolDef>(registry.names().map((n) => [n, registry.get(n)]));
   for (const p of registry.problems) if (targets.includes(resolve(p.file))) problems.push(p);
-  const lookup = { has: (n: string) => tools.has(n), params: (n: string) => tools.get(n)?.params };
+  const lookup = { has: (n: string) => tools.has(n), params: (n: string) => tools.get(n)?.params, names: () => [...tools.keys()] };
   const skillNames = new Set((await listYaml(skillsDir)).map((f) => basename(f).replace(/\.ya?ml$/, '')));
+  const heals = healNames(proj?.config ?? {});
   for (const file of targets) {
     const kind = kindOf(file, root);
-    if (kind === 'tool') problems.push(...(await checkToolFile(file)));
-    else if (kind === 'config') problems.push(...(await checkConfigFile(file, tools)));
-    else if (kind === 'skill') problems.push(...(await checkSkillFile(file, lookup, (n) => skillNames.has(n))));
+    if (kind === 'tool') problems.push(...(await checkToolFile(file, heals)));
+    else if (kind === 'config') problems.push(...(await checkConfigFile(file, tools, heals)));
+    else if (kind === 'skill') problems.push(...(await checkSkillFile(file, lookup, (n) => skillNames.has(n), heals)));
     else if (kind === 'memory') problems.push(...(await checkMemory(dirname(dirname(file)))).filter((p) => resolve(p.file) === file));
   }
   if (proj && !req.files.length) problems.push(...(await checkMemory(proj.memoryDir)));
@@ -85,24 +88,27 @@ function kindOf(file: string, root: string): 'skill' | 'tool' | 'config' | 'memo
   return 'skill';
 }
 
-async function checkSkillFile(file: string, tools: Parameters<typeof checkSkillReferences>[2], skillExists: (n: string) => boolean): Promise<Problem[]> {
+async function checkSkillFile(file: string, tools: Parameters<typeof checkSkillReferences>[2], skillExists: (n: string) => boolean, heals: HealNames): Promise<Problem[]> {
   const { source, problems } = await readYamlSource(file);
   if (problems.length) return problems;
   const built = buildSkill(source);
   if (!built.skill) return built.problems;
-  return [...checkSkillReferences(built.skill, source, tools, skillExists), ...skillPatternProblems(source)];
+  return [...checkSkillReferences(built.skill, source, tools, skillExists), ...checkSkillHeals(built.skill, source, heals), ...skillPatternProblems(source)];
 }
 
-async function checkToolFile(file: string): Promise<Problem[]> {
+async function checkToolFile(file: string, heals: HealNames): Promise<Problem[]> {
   const { source, problems } = await readYamlSource(file);
   if (problems.length) return problems;
   // The registry already reported this file's load problems (each once); the tools that loaded are checked further.
   const { tools } = await loadToolFile(file);
   const raw = (source.value as { tools: Record<string, Record<string, unknown>> }).tools;
-  return tools.flatMap((t) => [...checkToolTemplates(source, t.name, raw[t.name] ?? {}, Object.keys(t.params)), ...toolPatternProblems(source, t.name, raw[t.name] ?? {})]);
+  return tools.flatMap((t) => [
+    ...checkToolTemplates(source, t.name, raw[t.name] ?? {}, Object.keys(t.params)), ...toolPatternProblems(source, t.name, raw[t.name] ?? {}),
+    ...checkToolHeal(source, t.name, t.auto_heal, heals),
+  ]);
 }
 
-async function checkConfigFile(file: string, tools: Map<string, ToolDef>): Promise<Problem[]> {
+async function checkConfigFile(file: string, tools: Map<string, ToolDef>, heals: HealNames): Promise<Problem[]> {
   let config: Record<string, unknown>;
   try {
     ({ config } = await loadConfig(file));
@@ -111,14 +117,16 @@ async function checkConfigFile(file: string, tools: Map<string, ToolDef>): Promi
     throw err;
   }
   const { source } = await readYamlSource(file);
-  const problems: Problem[] = configPatternProblems(source);
+  const problems: Problem[] = [...configPatternProblems(source), ...checkConfigHeals(source, config, heals)];
   const profiles = ((config.auto_heal as Record<string, unknown> | undefined)?.profiles ?? {}) as Record<string, Record<string, { tool: string }>>;
   const { locate } = await import('../source/yaml-source.js');
   for (const [profile, classes] of Object.entries(profiles)) {
     for (const [cls, fix] of Object.entries(classes)) {
       if (!tools.has(fix.tool)) {
         const pos = locate(source, ['auto_heal', 'profiles', profile, cls, 'tool']);
-        problems.push({ file, line: pos.line, col: pos.col, code: 'UNKNOWN_TOOL', message: `heal profile '${profile}' uses unknown tool '${fix.tool}' for ${cls}` });
+        const near = closestNames(fix.tool, [...tools.keys()]);
+        const hint = near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : '';
+        problems.push({ file, line: pos.line, col: pos.col, code: 'UNKNOWN_TOOL', message: `heal profile '${profile}' uses unknown tool '${fix.tool}' for ${cls}${hint}` });
       }
     }
   }

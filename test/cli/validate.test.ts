@@ -134,8 +134,10 @@ describe('aiw validate', () => {
     expect(r.stdout).toMatch(/memory\/learned\/tool_fixes\.yaml:7:1: .*backtrack/);
     expect(r.stdout).toMatch(/memory\/learned\/patterns\.yaml:4:\d+: /);
     const named = await aiw(['validate', 'memory/learned/patterns.yaml'], { root: root.dir });
-    expect(named.code).toBe(2);
-    expect(named.stdout).toMatch(/^memory\/learned\/patterns\.yaml:4:\d+: /);
+    // A category of another shape is the Python project's data, not a mistake: a warning, exit 0.
+    expect(named.code).toBe(0);
+    expect(named.stdout).toMatch(/^memory\/learned\/patterns\.yaml:4:\d+: warning: category "broken_patterns" skipped/);
+    expect(named.stderr).toContain('(1 warning)');
     expect(named.stdout).not.toContain('tool_fixes');
     const { readFileSync } = await import('node:fs');
     expect(readFileSync(root.path('memory/learned/tool_fixes.yaml'), 'utf8')).toBe(fixes);

@@ -75,7 +75,7 @@ describe('auto_heal.classes in the configuration', () => {
   it('adds new classes after the built-in ones', () => {
     const c = compileClassifier({ quota: ['/exceeded quota/i'] });
     expect(c.classes).toEqual(['auth', 'network', 'timeout', 'quota']);
-    expect(c.classify({ text: 'Error 403: Exceeded quota for metric cpus' })).toMatchObject({ class: 'quota', matched: 'Exceeded quota' });
+    expect(c.classify({ text: 'Error 429: Exceeded quota for metric cpus' })).toMatchObject({ class: 'quota', matched: 'Exceeded quota' });
   });
 
   it('ignores lines that match a class\'s exclude patterns, but not the other lines', () => {

@@ -1,6 +1,8 @@
 import { openProject } from '../../project/project.js';
 import { AiwError, EXIT } from '../../errors/errors.js';
 import { readFailures } from '../../memory/attempt-log/attempt-log.js';
+import { normalizeSeedRecord, readSeedSections } from '../../memory/attempt-log/seed-sections.js';
+import { seedFailuresDoc, seedFailuresText, seedStatsText } from '../../learn/seed-sections-text.js';
 import { learnedFile, withFixes, type ToolFix } from '../../memory/fix-store.js';
 import { formatWarning, remedyCommand } from '../../learn/known-issues.js';
 import { withPatterns, type PatternEntry } from '../../memory/patterns-store.js';
@@ -44,18 +46,22 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
   if (want('failures') || want('stats')) {
     const file = learnedFile(dir, 'tool_failures');
     const log = await readFailures(file);
-    warnings.push(...log.warnings.map(formatWarning));
+    const seed = await readSeedSections(file);
+    warnings.push(...log.warnings.map(formatWarning), ...seed.warnings.map(formatWarning));
+    // Records the Python project's decorator wrote (error_snippet, fix_applied) read with aiw's
+    // names, and its failure_history with them: one log, never rewritten.
+    const records = [...seed.history, ...log.records.map(normalizeSeedRecord)];
     if (want('failures')) {
-      const recent = (limit ? log.records.slice(-limit) : [...log.records]).reverse();
-      doc.failures = { total: log.records.length, recent };
-      text.push(`Recent failures and heal attempts (${file}; ${recent.length} of ${log.records.length}, newest first):`);
+      const recent = (limit ? records.slice(-limit) : [...records]).reverse();
+      doc.failures = { total: records.length, recent, ...seedFailuresDoc(seed) };
+      text.push(`Recent failures and heal attempts (${file}; ${recent.length} of ${records.length}, newest first):`);
       for (const r of recent) text.push(`  ${r.timestamp} ${r.tool}${r.skill ? ` [${r.skill}${r.step ? `/${r.step}` : ''}]` : ''} ${r.success ? 'ok' : r.kind === 'interrupted' ? 'interrupted' : 'failed'}${r.error_type ? ` (${r.error_type})` : ''}${r.fix_attempted ? ` fix: ${r.fix_attempted}` : ''}${r.error ? `: ${r.error.split('\n')[0]!.slice(0, 120)}` : ''}`);
-      text.push('');
+      text.push('', ...seedFailuresText(seed));
     }
     if (want('stats')) {
-      const stats = computeFailureStats(log.records);
-      doc.stats = stats;
-      text.push('Heal statistics:', formatStatsText(stats));
+      const stats = computeFailureStats(records);
+      doc.stats = seed.stats ? { ...stats, python_project: seed.stats } : stats;
+      text.push('Heal statistics:', formatStatsText(stats), ...seedStatsText(seed));
     }
   }
   doc.warnings = warnings;

@@ -34,7 +34,7 @@ export async function toolCommand(name: string, opts: ToolOptions, io: Io): Prom
   try {
     outcome = await ctx.healer.call({
       prepared, skill: null, step: null, depth: 0, scope: { config: ctx.config, env: io.env },
-      policy: { onError: opts.heal === false ? 'fail' : 'auto_heal' },
+      policy: opts.heal === false ? { onError: 'fail', autoHeal: false } : { onError: 'auto_heal' },
     });
   } finally {
     off?.();

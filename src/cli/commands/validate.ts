@@ -8,18 +8,22 @@ interface ValidateOptions extends GlobalOptions {
   json?: boolean;
 }
 
-/** `aiw validate`: the merge-request lint. Exit 0 when clean, 2 when any problem is found. */
+/** `aiw validate`: the merge-request lint. Exit 0 when clean or only warnings, 2 when any error is found. */
 export async function validateCommand(files: string[], opts: ValidateOptions, io: Io): Promise<number> {
   const { problems, files: count } = await validateProject({ files, root: opts.root, memoryDir: opts.memoryDir, cwd: io.cwd, env: io.env });
   const shown = problems.map((p) => ({ ...p, file: relative(io.cwd, p.file) || p.file }));
-  if (opts.json) io.stdout.write(`${JSON.stringify({ ok: !problems.length, files: count, problems: shown })}\n`);
+  const errors = problems.filter((p) => p.severity !== 'warning').length;
+  const warned = problems.length - errors;
+  if (opts.json) io.stdout.write(`${JSON.stringify({ ok: !errors, files: count, problems: shown })}\n`);
   else {
     for (const p of shown) io.stdout.write(`${formatProblem(p)}\n`);
-    io.stderr.write(problems.length ? `aiw validate: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${count} file${count === 1 ? '' : 's'}\n` : `aiw validate: ${count} file${count === 1 ? '' : 's'} OK\n`);
+    const tail = warned ? ` (${warned} warning${warned === 1 ? '' : 's'})` : '';
+    const files = `${count} file${count === 1 ? '' : 's'}`;
+    io.stderr.write(errors ? `aiw validate: ${errors} problem${errors === 1 ? '' : 's'} in ${files}${tail}\n` : `aiw validate: ${files} OK${tail}\n`);
   }
   if (io.env.GITHUB_ACTIONS === 'true') {
     const { workflowCommand } = await import('../../report/github-reporter.js');
-    for (const p of shown) io.stdout.write(workflowCommand('error', { file: p.file, line: p.line, col: p.col }, p.message));
+    for (const p of shown) io.stdout.write(workflowCommand(p.severity === 'warning' ? 'warning' : 'error', { file: p.file, line: p.line, col: p.col }, p.message));
   }
-  return problems.length ? EXIT.usage : EXIT.ok;
+  return errors ? EXIT.usage : EXIT.ok;
 }
