@@ -33,7 +33,8 @@ await build({
   logLevel: 'warning',
   define: { __AIW_VERSION__: JSON.stringify(pkg.version) },
   // Required on demand, synchronously, when a template needs it (see template/nunjucks-env.ts).
-  external: ['nunjucks'],
+  // pg is imported only by the PostgreSQL memory backend, from node_modules like any dependency.
+  external: ['nunjucks', 'pg'],
   // CommonJS dependencies call require() for Node built-ins; give the ESM bundle a real one.
   banner: { js: "import { createRequire as __aiwCreateRequire } from 'node:module'; const require = __aiwCreateRequire(import.meta.url);" },
 });
