@@ -6,10 +6,24 @@ import { BrokenCache, cachedTable, readHeader, writeCache } from '../memory-cach
 import { needleOf } from '../memory-cache.js';
 import type { Database } from './connection.js';
 
+/** The newest revision of each table (0 when empty). */
+export interface Revisions {
+  fixes: number;
+  patterns: number;
+}
+
+/** Both revisions in one round trip. */
+export async function readRevisions(client: PoolClient): Promise<Revisions> {
+  const { rows } = await client.query<{ fixes: string; patterns: string }>(
+    `SELECT greatest(coalesce((SELECT max(rev) FROM aiw_fixes), 0), coalesce((SELECT rev FROM aiw_meta WHERE key = 'common_mistakes'), 0))::text AS fixes,
+            coalesce((SELECT max(rev) FROM aiw_patterns), 0)::text AS patterns`);
+  return { fixes: Number(rows[0]!.fixes), patterns: Number(rows[0]!.patterns) };
+}
+
 /** How one table (fixes or patterns) is read from the database into a local copy. */
 export interface CopySource<E extends { line: number }> {
-  /** The newest revision of anything in the table (0 when empty). */
-  revision(client: PoolClient): Promise<number>;
+  /** Which of the two revisions (one query reads both) is this table's. */
+  name: 'fixes' | 'patterns';
   /** Every row changed after `since` (all rows for 0), and the table's extra data. */
   changedSince(client: PoolClient, since: number): Promise<{ rows: E[]; extra: unknown }>;
   toolOf(entry: E): string | null;
@@ -25,12 +39,12 @@ export interface CopySource<E extends { line: number }> {
  * this is how an offline run still heals from known fixes.
  */
 export async function withLocalCopy<E extends { line: number }, T>(
-  db: Database, cacheFile: string, source: CopySource<E>, use: (table: Table<E>) => Promise<T>,
+  db: Database, cacheFile: string, source: CopySource<E>, revisions: () => Promise<Revisions>, use: (table: Table<E>) => Promise<T>,
 ): Promise<{ value: T; cacheWarning?: string }> {
   let revision: number | null = null;
   let offline: string | undefined;
   try {
-    revision = await db.use((client) => source.revision(client));
+    revision = (await revisions())[source.name];
   } catch (err) {
     offline = errorMessage(err);
   }

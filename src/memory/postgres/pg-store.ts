@@ -9,7 +9,7 @@ import { sha1 } from '../memory-cache-file.js';
 import { localDate, type LearnFixInput, type LearnFixResult } from '../save-fix.js';
 import type { MemoryStore } from '../store.js';
 import { Database } from './connection.js';
-import { withLocalCopy } from './local-copy.js';
+import { readRevisions, withLocalCopy, type Revisions } from './local-copy.js';
 import { countPrevented, fixesSource, insertAttempts, patternsSource, savedOfRow, upsertFix } from './rows.js';
 import { appendSpool, drainSpool, spoolSize, type SpoolEntry } from './spool.js';
 import type { PoolClient } from 'pg';
@@ -20,6 +20,8 @@ export interface PostgresStoreOptions {
   env: NodeJS.ProcessEnv;
   /** Things a user should know that are not problems (a spool delivered). */
   onNotice?: (message: string) => void;
+  /** How long one revision query serves lookups (default 1 s). */
+  revisionTtlMs?: number;
 }
 
 /** The PostgreSQL store, with what `aiw memory migrate|sync|export|import` need beside the interface. */
@@ -31,6 +33,7 @@ export interface PostgresStore extends MemoryStore {
 }
 
 const READ_BATCH = 50_000;
+const REVISION_TTL_MS = 1_000;
 
 /**
  * Memory in PostgreSQL, shared by every runner. Writes are single statements or short transactions
@@ -55,6 +58,17 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const key = sha1(Buffer.from(db.label)).slice(0, 12);
   const spoolFile = join(options.memoryDir, '.spool', `${key}.jsonl`);
   const copyOf = (name: string) => join(options.memoryDir, '.cache', `pg-${key}-${name}.cache`);
+  // One revision query serves the lookups of a moment (known issues, then the remedy, of one
+  // failure): a change made elsewhere within REVISION_TTL_MS is seen by the next lookup after it.
+  let revisions: { at: number; value: Promise<Revisions> } | undefined;
+  const currentRevisions = () => {
+    if (!revisions || Date.now() - revisions.at >= (options.revisionTtlMs ?? REVISION_TTL_MS)) {
+      const value = db.use(readRevisions);
+      revisions = { at: Date.now(), value };
+      value.catch(() => (revisions = undefined));
+    }
+    return revisions.value;
+  };
   const unreachable = (err: unknown) => db.down ?? errorMessage(err);
   const spoolWarning = (err: unknown) =>
     `memory database ${db.label} could not be written (${unreachable(err)}); attempts are kept in ${spoolFile} and delivered by the next run or \`aiw memory sync\``;
@@ -104,8 +118,8 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       return { records, warnings: [] };
     },
 
-    withFixes: (use) => withLocalCopy(db, copyOf('tool_fixes'), fixesSource, use),
-    withPatterns: (use) => withLocalCopy(db, copyOf('patterns'), patternsSource, use),
+    withFixes: (use) => withLocalCopy(db, copyOf('tool_fixes'), fixesSource, currentRevisions, use),
+    withPatterns: (use) => withLocalCopy(db, copyOf('patterns'), patternsSource, currentRevisions, use),
 
     async learnFix(input: LearnFixInput): Promise<LearnFixResult> {
       const pattern = input.pattern.trim();
@@ -118,6 +132,8 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
           tool, pattern, root_cause: input.rootCause.trim(), fix_applied: input.fix.trim(), date_learned: input.today ?? localDate(new Date()),
           remedy: input.remedy ? { tool: input.remedy.tool, args: input.remedy.args } : null,
         }));
+        // This process's own change is seen by its next lookup, whatever the revision's age.
+        revisions = undefined;
         return { fix: savedOfRow(row), created, file: `${db.label} (table aiw_fixes, id ${row.id})`, line: 0 };
       } catch (err) {
         if (err instanceof AiwError) throw err;
@@ -128,7 +144,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     async markFixPrevented(tool: string, pattern: string, when: string, warnings: string[] = []) {
       const id = randomUUID();
       try {
-        return await db.transaction((client) => countPrevented(client, id, tool, pattern, when));
+        const count = await db.transaction((client) => countPrevented(client, id, tool, pattern, when));
+        revisions = undefined;
+        return count;
       } catch (err) {
         await appendSpool(spoolFile, [{ t: 'prevented', id, tool, pattern, when }]);
         warnings.push(`memory database ${db.label} could not be written (${unreachable(err)}); the count is kept in ${spoolFile} and delivered by the next run or \`aiw memory sync\``);

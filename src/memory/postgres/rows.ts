@@ -52,11 +52,7 @@ export function savedOfRow(row: FixRow): SavedFix {
 }
 
 export const fixesSource: CopySource<ToolFix> = {
-  async revision(client) {
-    const { rows } = await client.query<{ r: string }>(
-      `SELECT greatest(coalesce((SELECT max(rev) FROM aiw_fixes), 0), coalesce((SELECT rev FROM aiw_meta WHERE key = 'common_mistakes'), 0))::text AS r`);
-    return Number(rows[0]!.r);
-  },
+  name: 'fixes',
   async changedSince(client, since) {
     const { rows } = await client.query<FixRow>(`SELECT ${FIX_COLUMNS} FROM aiw_fixes WHERE rev > $1 ORDER BY id`, [since]);
     const meta = await client.query<{ value: unknown }>(`SELECT value FROM aiw_meta WHERE key = 'common_mistakes'`);
@@ -83,10 +79,7 @@ export function patternOfRow(row: PatternRow): PatternEntry {
 }
 
 export const patternsSource: CopySource<PatternEntry> = {
-  async revision(client) {
-    const { rows } = await client.query<{ r: string }>('SELECT coalesce(max(rev), 0)::text AS r FROM aiw_patterns');
-    return Number(rows[0]!.r);
-  },
+  name: 'patterns',
   async changedSince(client, since) {
     const { rows } = await client.query<PatternRow>('SELECT id, category, pattern, meaning, fix, commands FROM aiw_patterns WHERE rev > $1 ORDER BY id', [since]);
     return { rows: rows.map(patternOfRow), extra: null };

@@ -66,12 +66,16 @@ const MIGRATE_LOCK = 0x616977; // "aiw"
 /** Held (per transaction) by every writer of fixes and patterns, so revisions commit in order. */
 export const REV_LOCK = 0x61697772; // "aiwr"
 
-/** The schema version the database is at (0: no aiw schema yet). */
+/** The schema version the database is at (0: no aiw schema yet). One round trip in the usual case. */
 export async function schemaVersion(client: PoolClient): Promise<number> {
-  const found = await client.query<{ t: string | null }>(`SELECT to_regclass('aiw_schema_version')::text AS t`);
-  if (!found.rows[0]?.t) return 0;
-  const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM aiw_schema_version');
-  return rows[0]?.v ?? 0;
+  try {
+    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM aiw_schema_version');
+    return rows[0]?.v ?? 0;
+  } catch (err) {
+    // undefined_table: a database aiw has not set up yet.
+    if ((err as { code?: string }).code === '42P01') return 0;
+    throw err;
+  }
 }
 
 /**

@@ -27,8 +27,8 @@ afterAll(async () => {
   server?.destroy();
 });
 
-function store(url: string, memoryDir = tempRoot().path('memory'), notices: string[] = []): PostgresStore {
-  const s = postgresStore({ url, memoryDir, env: {}, onNotice: (n) => notices.push(n) });
+function store(url: string, memoryDir = tempRoot().path('memory'), notices: string[] = [], revisionTtlMs?: number): PostgresStore {
+  const s = postgresStore({ url, memoryDir, env: {}, onNotice: (n) => notices.push(n), revisionTtlMs });
   stores.push(s);
   return s;
 }
@@ -122,7 +122,8 @@ describe.skipIf(!ok)('the PostgreSQL memory store (a real server)', () => {
 
   it('sees a fix learned by another runner on its next lookup (the local copy fetches what changed)', async () => {
     const url = await server.createDatabase();
-    const reader = store(url);
+    // A reader in another process: its revision is not held over from its previous lookup.
+    const reader = store(url, undefined, [], 0);
     const writer = store(url);
     expect((await lookupKnownIssues(reader, 'deploy', 'quota exceeded')).matches).toEqual([]);
     await writer.learnFix({ tool: 'deploy', pattern: 'quota exceeded', rootCause: 'full namespace', fix: 'clean up' });
