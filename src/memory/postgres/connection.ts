@@ -3,6 +3,8 @@ import { errorMessage } from '../../errors/errors.js';
 import { redact } from '../../secrets/redact.js';
 import { migrate, schemaVersion, SCHEMA_VERSION } from './schema.js';
 
+const RETRY_AFTER_MS = 30_000;
+
 /** The URL with its password masked: what messages may show of it. */
 export function describeUrl(url: string): string {
   try {
@@ -30,6 +32,8 @@ export interface DatabaseOptions {
   url: string;
   /** Milliseconds to wait for a connection before the database counts as unreachable. */
   connectTimeoutMs?: number;
+  /** How long after finding the database unreachable to try again (default 30 s). */
+  retryAfterMs?: number;
   /** Run once, on the first connection of the process, with its client (the spool is drained here). */
   onFirstConnect?: (client: PoolClient) => Promise<void>;
 }
@@ -43,6 +47,7 @@ export interface DatabaseOptions {
 export class Database {
   readonly label: string;
   down: string | undefined;
+  private downAt = 0;
   private pool: Promise<Pool> | undefined;
   private ready: Promise<void> | undefined;
 
@@ -52,19 +57,32 @@ export class Database {
 
   /** Run `fn` with a client of a ready database (schema current, spool drained). */
   async use<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    if (this.down) throw new Unreachable(this.down);
+    // A long-lived process (the MCP server) tries again after a while; a CLI run is over by then.
+    const recovering = this.down !== undefined && Date.now() - this.downAt >= (this.options.retryAfterMs ?? RETRY_AFTER_MS);
+    if (this.down && !recovering) throw new Unreachable(this.down);
     try {
-      await (this.ready ??= this.prepare());
-      const client = await (await this.getPool()).connect();
-      try {
-        return await fn(client);
-      } finally {
-        client.release();
-      }
+      await (this.ready ??= this.prepare().catch((err: unknown) => {
+        // Not ready is not final: the next try (after RETRY_AFTER_MS) prepares again.
+        this.ready = undefined;
+        throw err;
+      }));
+      return await this.withClient(async (client) => {
+        if (recovering) {
+          // Back: deliver what was spooled meanwhile before anything else.
+          await this.options.onFirstConnect?.(client);
+          this.down = undefined;
+        }
+        return fn(client);
+      });
     } catch (err) {
-      if (isUnreachable(err)) this.down = redact(errorMessage(err)) || String((err as { code?: string }).code);
+      if (isUnreachable(err)) this.markDown(err);
       throw err;
     }
+  }
+
+  private markDown(err: unknown): void {
+    this.down = redact(errorMessage(err)) || String((err as { code?: string }).code);
+    this.downAt = Date.now();
   }
 
   /** Run `fn` in one transaction. */
@@ -84,12 +102,7 @@ export class Database {
 
   /** Apply the schema explicitly (`aiw memory migrate`). */
   async migrate(): Promise<{ from: number; to: number }> {
-    const client = await (await this.getPool()).connect();
-    try {
-      return await migrate(client);
-    } finally {
-      client.release();
-    }
+    return this.withClient(migrate);
   }
 
   async close(): Promise<void> {
@@ -99,13 +112,34 @@ export class Database {
   }
 
   private async prepare(): Promise<void> {
-    const client = await (await this.getPool()).connect();
-    try {
+    await this.withClient(async (client) => {
       // A run migrates a database aiw has not set up yet, so a new team database needs no extra step.
       if ((await schemaVersion(client)) < SCHEMA_VERSION) await migrate(client);
       await this.options.onFirstConnect?.(client);
+    });
+  }
+
+  /**
+   * A client of the pool for `fn`. pg emits a connection lost while a client is checked out as an
+   * 'error' event on it, which without a listener would end the process: here it marks the database
+   * down (the statement in flight fails with it too), and the broken client is not pooled again.
+   */
+  private async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await (await this.getPool()).connect();
+    let lost: Error | undefined;
+    const onError = (err: Error) => {
+      lost = err;
+      if (isUnreachable(err) && this.down === undefined) this.markDown(err);
+    };
+    client.on('error', onError);
+    try {
+      return await fn(client);
+    } catch (err) {
+      if (isUnreachable(err)) lost ??= err as Error;
+      throw err;
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      client.release(lost);
     }
   }
 
@@ -123,7 +157,7 @@ export class Database {
       });
       // An idle client whose server went away emits here; without a listener Node would crash the run.
       pool.on('error', (err) => {
-        if (isUnreachable(err)) this.down ??= redact(errorMessage(err));
+        if (isUnreachable(err) && this.down === undefined) this.markDown(err);
       });
       return pool;
     }));

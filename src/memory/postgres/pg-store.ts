@@ -22,6 +22,8 @@ export interface PostgresStoreOptions {
   onNotice?: (message: string) => void;
   /** How long one revision query serves lookups (default 1 s). */
   revisionTtlMs?: number;
+  /** How long a long-lived process works offline before trying the database again (default 30 s). */
+  retryAfterMs?: number;
 }
 
 /** The PostgreSQL store, with what `aiw memory migrate|sync|export|import` need beside the interface. */
@@ -54,7 +56,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     if (result.rejected) options.onNotice?.(`${result.rejected} unreadable spool line(s) moved to ${spoolFile}.rejected`);
   };
   const timeout = Number(options.env.AIW_MEMORY_CONNECT_TIMEOUT_MS ?? '') || undefined;
-  const db = new Database({ url: options.url, connectTimeoutMs: timeout, onFirstConnect: drain });
+  const db = new Database({ url: options.url, connectTimeoutMs: timeout, retryAfterMs: options.retryAfterMs, onFirstConnect: drain });
   const key = sha1(Buffer.from(db.label)).slice(0, 12);
   const spoolFile = join(options.memoryDir, '.spool', `${key}.jsonl`);
   const copyOf = (name: string) => join(options.memoryDir, '.cache', `pg-${key}-${name}.cache`);

@@ -27,8 +27,8 @@ afterAll(async () => {
   server?.destroy();
 });
 
-function store(url: string, memoryDir = tempRoot().path('memory'), notices: string[] = [], revisionTtlMs?: number): PostgresStore {
-  const s = postgresStore({ url, memoryDir, env: {}, onNotice: (n) => notices.push(n), revisionTtlMs });
+function store(url: string, memoryDir = tempRoot().path('memory'), notices: string[] = [], revisionTtlMs?: number, retryAfterMs?: number): PostgresStore {
+  const s = postgresStore({ url, memoryDir, env: {}, onNotice: (n) => notices.push(n), revisionTtlMs, retryAfterMs });
   stores.push(s);
   return s;
 }
@@ -172,5 +172,21 @@ describe.skipIf(!ok)('the PostgreSQL memory store (a real server)', () => {
     expect(ids).toEqual(['run-1', 'run-2', 'run-3', 'run-4', 'run-5']);
     expect((await next.sync())).toMatchObject({ waiting: 0 });
     expect(await query(url, 'SELECT times_prevented::int AS n FROM aiw_fixes')).toEqual([{ n: 1 }]);
+  });
+
+  it('a long-lived process (the MCP server) tries the database again, and delivers what it spooled first', async () => {
+    const url = await server.createDatabase();
+    const notices: string[] = [];
+    const db = store(url, undefined, notices, 0, 0);
+    await db.db.migrate();
+    server.stop();
+    try {
+      expect((await db.appendAttempts([record(1)])).warning).toContain('delivered by the next run');
+    } finally {
+      server.start();
+    }
+    expect(await db.appendAttempts([record(2)])).toEqual({});
+    expect(notices.join('\n')).toContain('delivered 1 memory entry');
+    expect((await db.readAttempts()).records.map((r) => r.run_id)).toEqual(['run-1', 'run-2']);
   });
 });
