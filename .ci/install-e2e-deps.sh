@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the real programs that the end-to-end tests drive: Prometheus and Alertmanager from
 # Debian's packages (and openssl, which the fake Kubernetes API server uses for its certificate;
-# zsh and fish, whose completion scripts are loaded by test/cli/completion.test.ts).
+# zsh and fish, whose completion scripts are loaded by test/cli/completion.test.ts), and PostgreSQL
+# for the memory backend's tests (they initdb and start their own server).
 # Idempotent: installs only what is missing. The packages ship services; the tests start their
 # own instances on free loopback ports, so no service may be started here.
 set -euo pipefail
 
-PACKAGES=(prometheus prometheus-alertmanager openssl zsh fish)
-BINARIES=(/usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/openssl /usr/bin/zsh /usr/bin/fish)
+PACKAGES=(prometheus prometheus-alertmanager openssl zsh fish postgresql)
+# postgresql's server binaries live under its major version; any installed version will do.
+PG_CTL="$(ls -1d /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -n 1 || true)"
+BINARIES=(/usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/openssl /usr/bin/zsh /usr/bin/fish "${PG_CTL:-/usr/lib/postgresql/none/bin/pg_ctl}")
 
 log() { printf '[install-e2e-deps] %s\n' "$*"; }
 warn() {
@@ -56,6 +59,8 @@ else
   log "already installed: ${PACKAGES[*]}"
 fi
 
+PG_CTL="$(ls -1d /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -n 1 || true)"
+BINARIES[3]="${PG_CTL:-/usr/lib/postgresql/none/bin/pg_ctl}"
 for bin in "${BINARIES[@]}"; do
   if [[ ! -x "$bin" ]]; then
     warn "$bin is still missing after the install; the e2e tests that need it will be skipped"
@@ -69,7 +74,7 @@ done
 # The tests bind their own free ports, but a packaged service left on the default ports would
 # mean something outside the tests is running: say so loudly rather than silently share ports.
 if command -v ss >/dev/null 2>&1; then
-  for port in 9090 9093 9094; do
+  for port in 9090 9093 9094 5432; do
     if ss -Hltn "sport = :$port" | grep -q .; then
       warn "something is listening on port $port (a packaged service?); the tests do not use it"
     fi

@@ -33,7 +33,9 @@ await build({
   logLevel: 'warning',
   define: { __AIW_VERSION__: JSON.stringify(pkg.version) },
   // Required on demand, synchronously, when a template needs it (see template/nunjucks-env.ts).
-  external: ['nunjucks'],
+  // pg is bundled into the PostgreSQL store's chunk (loaded only with that backend); its optional
+  // native binding and Cloudflare socket are never used by aiw.
+  external: ['nunjucks', 'pg-native', 'pg-cloudflare'],
   // CommonJS dependencies call require() for Node built-ins; give the ESM bundle a real one.
   banner: { js: "import { createRequire as __aiwCreateRequire } from 'node:module'; const require = __aiwCreateRequire(import.meta.url);" },
 });

@@ -209,10 +209,18 @@ function registerMemoryCommands(program: Command, globals: (cmd: Command) => Glo
   program
     .command('memory')
     .description('view memory: learned fixes, patterns, failures, stats')
-    .addArgument(new Argument('[view]', 'what to show').choices(['all', 'fixes', 'patterns', 'failures', 'stats']).default('all'))
+    .addArgument(new Argument('[view]', 'what to show, or (PostgreSQL backend) migrate the schema, sync the offline spool, export to or import from files')
+      .choices(['all', 'fixes', 'patterns', 'failures', 'stats', 'migrate', 'sync', 'export', 'import']).default('all'))
     .option('--json', 'print JSON')
     .option('--limit <n>', 'failures to show (newest first)', '20')
+    .option('--to <dir>', 'export: the memory folder to write learned/*.yaml into')
+    .option('--from <dir>', 'import: the memory folder to read learned/*.yaml from (default: the project\'s)')
+    .option('--force', 'export: replace existing files')
     .action((view: string, _opts, cmd: Command) => {
+      if (['migrate', 'sync', 'export', 'import'].includes(view)) {
+        set(async (io) => (await import('./commands/memory-admin.js')).memoryAdminCommand(view as 'migrate', { ...globals(cmd), ...cmd.opts() }, io));
+        return;
+      }
       set(async (io) => (await import('./commands/memory.js')).memoryCommand(view, { ...globals(cmd), ...cmd.opts() }, io));
     });
 }

@@ -5,8 +5,8 @@ import { shippedRoot } from '../project/project.js';
 import type { DebugReport } from './debug-model.js';
 import type { ToolDef } from '../model/tool.js';
 import { debugSteps, learnFixCommand, suggestPattern } from './debug-steps.js';
-import { readFailures } from '../memory/attempt-log/attempt-log.js';
-import { learnedFile, withFixes } from '../memory/fix-store.js';
+import { fileStore } from '../memory/file-store.js';
+import type { MemoryStore } from '../memory/store.js';
 import { classifyError, formatWarning, lookupKnownIssues } from './known-issues.js';
 
 /** Everything `aiw debug-tool` (and the `debug_tool` built-in) tells about a failing tool. */
@@ -15,6 +15,8 @@ export interface DebugInput {
   tool: ToolDef;
   errorText?: string;
   memoryDir: string;
+  /** Where memory lives; the files under `memoryDir` unless given. */
+  store?: MemoryStore;
   config: Record<string, unknown>;
   configFile: string;
   recent?: number;
@@ -24,16 +26,17 @@ export interface DebugInput {
 export async function buildDebugReport(input: DebugInput): Promise<DebugReport> {
   const { tool, memoryDir } = input;
   const warnings: string[] = [];
-  const log = await readFailures(learnedFile(memoryDir, 'tool_failures'));
+  const store = input.store ?? fileStore(memoryDir);
+  const log = await store.readAttempts({ tool: tool.name });
   warnings.push(...log.warnings.map(formatWarning));
-  const mine = log.records.filter((r) => r.tool === tool.name);
+  const mine = log.records;
   const recent = mine.slice(-(input.recent ?? 10)).reverse();
   const lastError = [...mine].reverse().find((r) => !r.success && r.error)?.error;
   const error = input.errorText?.trim() ? input.errorText : lastError ?? null;
   const classification = error ? classifyError(input.config, error) : null;
-  const lookup = await lookupKnownIssues(memoryDir, tool.name, error ?? undefined);
+  const lookup = await lookupKnownIssues(store, tool.name, error ?? undefined);
   warnings.push(...lookup.warnings);
-  const mistakes = await withFixes(memoryDir, async (table) => table.extra);
+  const mistakes = await store.withFixes(async (table) => table.extra);
   const { location, definition } = await describeDefinition(tool);
   const pattern = error ? suggestPattern(error) : null;
   const report: DebugReport = {

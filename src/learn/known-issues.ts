@@ -3,10 +3,12 @@ import { errorMessage } from '../errors/errors.js';
 import { compileClassifier, type FailureClasses } from '../heal/classify.js';
 import { compilePattern, prepareText, type PreparedText } from '../pattern/match.js';
 import type { LogWarning } from '../memory/attempt-log/attempt-log.js';
-import { learnedFile, withFixes, type ToolFix } from '../memory/fix-store.js';
+import type { ToolFix } from '../memory/fix-store.js';
+import { fileStore } from '../memory/file-store.js';
+import type { MemoryStore } from '../memory/store.js';
 import type { Table } from '../memory/cache-table.js';
 import { haystackOf } from '../memory/memory-cache.js';
-import { withPatterns, type PatternEntry } from '../memory/patterns-store.js';
+import type { PatternEntry } from '../memory/patterns-store.js';
 
 /** What a lookup found, best first, and what it had to skip on the way (never silently). */
 export interface LookupResult {
@@ -34,12 +36,13 @@ export const DEFAULT_MATCH_LIMIT = 20;
  * classifier's rules). Ranked: tool and pattern > pattern > tool only; learned fixes before
  * general patterns, then longer (more specific) patterns first.
  */
-export async function lookupKnownIssues(memoryDir: string, tool: string | undefined, errorText: string | undefined, limit = DEFAULT_MATCH_LIMIT): Promise<LookupResult> {
+export async function lookupKnownIssues(memory: string | MemoryStore, tool: string | undefined, errorText: string | undefined, limit = DEFAULT_MATCH_LIMIT): Promise<LookupResult> {
+  const store = storeOf(memory);
   const warnings: string[] = [];
-  const fixesFile = learnedFile(memoryDir, 'tool_fixes');
-  const patternsFile = learnedFile(memoryDir, 'patterns');
-  const outer = await withFixes(memoryDir, async (fixes) => {
-    const inner = await withPatterns(memoryDir, async (patterns) => {
+  const fixesFile = store.fixesLocation;
+  const patternsFile = store.patternsLocation;
+  const outer = await store.withFixes(async (fixes) => {
+    const inner = await store.withPatterns(async (patterns) => {
       const fixHits = await scan(fixes, tool, errorText, (e) => e.error_pattern, fixesFile, warnings);
       const patternHits = errorText === undefined ? [] : await scan(patterns, undefined, errorText, (e) => e.pattern, patternsFile, warnings);
       const ranked = [...fixHits.map((hit) => ({ hit, fix: true as const })), ...patternHits.map((hit) => ({ hit, fix: false as const }))];
@@ -59,13 +62,19 @@ export async function lookupKnownIssues(memoryDir: string, tool: string | undefi
 }
 
 /** The best-ranked learned fix for `tool` whose pattern matches `errorText` and that carries a remedy. */
-export async function findLearnedRemedy(memoryDir: string, tool: string, errorText: string, warnings: string[] = []): Promise<ToolFix | undefined> {
-  const { value, cacheWarning } = await withFixes(memoryDir, async (table) => {
-    const hits = await scan(table, tool, errorText, (e) => e.error_pattern, learnedFile(memoryDir, 'tool_fixes'), warnings);
+export async function findLearnedRemedy(memory: string | MemoryStore, tool: string, errorText: string, warnings: string[] = []): Promise<ToolFix | undefined> {
+  const store = storeOf(memory);
+  const { value, cacheWarning } = await store.withFixes(async (table) => {
+    const hits = await scan(table, tool, errorText, (e) => e.error_pattern, store.fixesLocation, warnings);
     return hits.find((h) => h.score === 3 && h.entry?.remedy)?.entry;
   });
   if (cacheWarning) warnings.push(cacheWarning);
   return value;
+}
+
+/** A memory folder means the file store, as before the store interface. */
+function storeOf(memory: string | MemoryStore): MemoryStore {
+  return typeof memory === 'string' ? fileStore(memory) : memory;
 }
 
 /**

@@ -3,15 +3,17 @@ import type { FailureRecord, Learning, Remedy } from '../model/learning.js';
 import { isoWithZone } from '../model/timestamp.js';
 import { redact, redactValue } from '../secrets/redact.js';
 import type { KnownIssueMatch } from '../model/run.js';
-import { appendFailures } from '../memory/attempt-log/attempt-log.js';
 import { learnedFile } from '../memory/fix-store.js';
+import { fileStore } from '../memory/file-store.js';
+import type { MemoryStore } from '../memory/store.js';
 import { findLearnedRemedy, lookupKnownIssues } from './known-issues.js';
-import { markFixPrevented } from '../memory/save-fix.js';
 
 export interface LearningOptions {
   /** Called once per distinct problem, as it happens (the CLI prints it on stderr). */
   onWarning?: (message: string) => void;
   now?: () => Date;
+  /** Where memory lives (memory/open-store.ts); the files under `memoryDir` unless given. */
+  store?: () => Promise<MemoryStore>;
 }
 
 /** Learning backed by `<memory>/learned/`, plus the problems it met (for `--json` documents). */
@@ -34,10 +36,11 @@ export function openLearning(memoryDir: string, options: LearningOptions = {}): 
   };
   const now = options.now ?? (() => new Date());
   const failures = learnedFile(memoryDir, 'tool_failures');
+  const store = options.store ?? (async () => fileStore(memoryDir));
   return {
     async recordAttempt(record: FailureRecord): Promise<void> {
       try {
-        const result = await appendFailures(failures, [record]);
+        const result = await (await store()).appendAttempts([record]);
         if (result.warning) warn(result.warning);
       } catch (err) {
         warn(`attempt of ${record.tool} not recorded in ${failures}: ${errorMessage(err)}`);
@@ -45,7 +48,7 @@ export function openLearning(memoryDir: string, options: LearningOptions = {}): 
     },
     async knownIssues(tool: string | undefined, errorText: string | undefined): Promise<KnownIssueMatch[]> {
       try {
-        const result = await lookupKnownIssues(memoryDir, tool, errorText);
+        const result = await lookupKnownIssues(await store(), tool, errorText);
         result.warnings.forEach(warn);
         return redactValue(result.matches);
       } catch (err) {
@@ -56,7 +59,7 @@ export function openLearning(memoryDir: string, options: LearningOptions = {}): 
     async findRemedy(tool: string, errorText: string): Promise<Remedy | undefined> {
       const warnings: string[] = [];
       try {
-        const fix = await findLearnedRemedy(memoryDir, tool, errorText, warnings);
+        const fix = await findLearnedRemedy(await store(), tool, errorText, warnings);
         if (!fix?.remedy) return undefined;
         return { tool: fix.remedy.tool, args: fix.remedy.args, fixTool: fix.tool_name, pattern: fix.error_pattern };
       } catch (err) {
@@ -69,7 +72,7 @@ export function openLearning(memoryDir: string, options: LearningOptions = {}): 
     async markPrevented(remedy: Remedy): Promise<void> {
       const warnings: string[] = [];
       try {
-        const count = await markFixPrevented(memoryDir, remedy.fixTool, remedy.pattern, isoWithZone(now()), warnings);
+        const count = await (await store()).markFixPrevented(remedy.fixTool, remedy.pattern, isoWithZone(now()), warnings);
         if (count === null) warn(`the fix for ${remedy.fixTool} ('${remedy.pattern}') is no longer in ${learnedFile(memoryDir, 'tool_fixes')}; times_prevented not counted`);
       } catch (err) {
         warn(`times_prevented of the fix for ${remedy.fixTool} ('${remedy.pattern}') not counted: ${errorMessage(err)}`);

@@ -5,10 +5,13 @@ import { prepareCall } from '../tools/execute-tool.js';
 import { failureResult, type BuiltinTool, type ToolResult } from '../model/tool.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { RemedySpec } from '../memory/fix-store.js';
+import type { MemoryStore } from '../memory/store.js';
 
 /** What the memory tools need from the session; the registry is a getter because it holds these tools. */
 export interface MemoryToolsContext {
   memoryDir: string;
+  /** Where memory lives (opened on first use); the files under `memoryDir` unless given. */
+  store?: () => Promise<MemoryStore>;
   registry: () => ToolRegistry;
   config: Record<string, unknown>;
   configFile: string;
@@ -33,7 +36,7 @@ export function memoryTools(ctx: MemoryToolsContext): BuiltinTool[] {
       run: (args) => guarded(async () => {
         // Memory code loads when a memory tool runs, not with every session that registers it.
         const { lookupKnownIssues } = await import('./known-issues.js');
-        const result = await lookupKnownIssues(ctx.memoryDir, str(args.tool_name), str(args.error_text));
+        const result = await lookupKnownIssues(ctx.store ? await ctx.store() : ctx.memoryDir, str(args.tool_name), str(args.error_text));
         const matches = redactValue(result.matches);
         const text = knownIssuesMarkdown(matches, str(args.tool_name));
         return { found: matches.length > 0, matches, text, warnings: result.warnings.map(redact) };
@@ -53,8 +56,8 @@ export function memoryTools(ctx: MemoryToolsContext): BuiltinTool[] {
         const remedy = args.remedy ? (args.remedy as RemedySpec) : undefined;
         if (remedy) checkRemedy(ctx.registry(), { tool: remedy.tool, args: remedy.args ?? {} });
         const warnings: string[] = [];
-        const { learnFix } = await import('../memory/save-fix.js');
-        const saved = await learnFix(ctx.memoryDir, {
+        const store = ctx.store ? await ctx.store() : (await import('../memory/file-store.js')).fileStore(ctx.memoryDir);
+        const saved = await store.learnFix({
           tool: str(args.tool_name)!, pattern: str(args.error_pattern)!, rootCause: redact(str(args.root_cause)!), fix: redact(str(args.fix_description)!),
           remedy: remedy ? { tool: remedy.tool, args: remedy.args ?? {} } : undefined,
         }, warnings);
@@ -72,7 +75,7 @@ export function memoryTools(ctx: MemoryToolsContext): BuiltinTool[] {
       run: (args) => guarded(async () => {
         const tool = ctx.registry().get(str(args.tool_name)!);
         const [{ buildDebugReport }, { formatDebugReport }] = await Promise.all([import('./debug-report.js'), import('./debug-text.js')]);
-        const report = redactValue(await buildDebugReport({ tool, errorText: str(args.error_text), memoryDir: ctx.memoryDir, config: ctx.config, configFile: ctx.configFile }));
+        const report = redactValue(await buildDebugReport({ tool, errorText: str(args.error_text), memoryDir: ctx.memoryDir, store: await ctx.store?.(), config: ctx.config, configFile: ctx.configFile }));
         return { ...report, text: formatDebugReport(report) };
       }),
     },

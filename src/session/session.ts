@@ -10,6 +10,8 @@ import type { Clock } from '../heal/retry-policy.js';
 import type { LearningOptions } from '../learn/learning-store.js';
 import { memoryTools } from '../learn/memory-tools.js';
 import { addSecretsFromEnv } from '../secrets/redact.js';
+import { backendOf } from '../memory/backend-choice.js';
+import type { MemoryStore } from '../memory/store.js';
 import { builtinTools } from '../tools/builtin/index.js';
 import { ToolRegistry } from '../tools/registry.js';
 
@@ -31,6 +33,8 @@ export interface Session {
   project: Project;
   registry: ToolRegistry;
   learning?: Learning;
+  /** The project's memory store, opened on first use (files or PostgreSQL, per config). */
+  memory: () => Promise<MemoryStore>;
   runId: string;
   /** Skills by name, each loaded once for the session (the run and its checks share them). */
   loadSkill(name: string): Promise<Skill>;
@@ -40,13 +44,27 @@ export interface Session {
 export async function openSession(opts: GlobalOptions, io: SessionIo): Promise<Session> {
   addSecretsFromEnv(io.env);
   const project = await openProject({ root: opts.root, memoryDir: opts.memoryDir, cwd: io.cwd, env: io.env });
+  const memory = memoryStoreOf(project, io);
   // The memory tools look tools up (debug_tool, a remedy's tool) in the registry that holds them.
-  const memory = memoryTools({ memoryDir: project.memoryDir, registry: () => registry, config: project.config, configFile: project.configFile });
-  const registry: ToolRegistry = await ToolRegistry.load(project.toolsDir, [...builtinTools(), ...memory], project.includedToolFiles);
+  const tools = memoryTools({ memoryDir: project.memoryDir, store: memory, registry: () => registry, config: project.config, configFile: project.configFile });
+  const registry: ToolRegistry = await ToolRegistry.load(project.toolsDir, [...builtinTools(), ...tools], project.includedToolFiles);
   if (registry.problems.length) throw new ValidationError(registry.problems);
   // Memory problems never stop a run, and are never silent: each is printed once as it happens.
-  const learning = lazyLearning(project.memoryDir, { onWarning: (w) => io.stderr.write(`aiw: warning: ${w}\n`) });
-  return { project, registry, learning, runId: newRunId(), loadSkill: skillLoader(project, io.cwd) };
+  const learning = lazyLearning(project.memoryDir, { onWarning: (w) => io.stderr.write(`aiw: warning: ${w}\n`), store: memory });
+  return { project, registry, learning, memory, runId: newRunId(), loadSkill: skillLoader(project, io.cwd) };
+}
+
+/**
+ * The memory store of a project, opened once on first use. The backend is checked now (a
+ * PostgreSQL choice without a URL is a config error, exit 2, and the URL is masked from here on);
+ * the store's modules load only when memory is first needed.
+ */
+export function memoryStoreOf(project: Project, io: SessionIo): () => Promise<MemoryStore> {
+  backendOf(project.config, io.env);
+  let store: Promise<MemoryStore> | undefined;
+  return () => (store ??= import('../memory/open-store.js').then((m) => m.openMemoryStore({
+    memoryDir: project.memoryDir, config: project.config, env: io.env, onNotice: (n) => io.stderr.write(`aiw: note: ${n}\n`),
+  })));
 }
 
 /** The engine context for one run, with the heal state that the run's steps share. */

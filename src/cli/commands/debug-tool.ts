@@ -18,7 +18,7 @@ export async function debugToolCommand(toolName: string, errorText: string, opts
   const session = await openSession(opts, io);
   const tool = session.registry.get(toolName);
   const report = redactValue(await buildDebugReport({
-    tool, errorText, memoryDir: session.project.memoryDir, config: session.project.config, configFile: session.project.configFile,
+    tool, errorText, memoryDir: session.project.memoryDir, store: await session.memory(), config: session.project.config, configFile: session.project.configFile,
   }));
   io.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : formatDebugReport(report));
   return EXIT.ok;

@@ -5,6 +5,7 @@ import { formatKnownIssues } from '../../learn/known-issue-text.js';
 import { addSecretsFromEnv } from '../../secrets/redact.js';
 import type { Io } from '../io.js';
 import type { GlobalOptions } from '../../session/session.js';
+import { openMemoryStore } from '../../memory/open-store.js';
 
 export interface KnownIssuesOptions extends GlobalOptions {
   tool?: string;
@@ -25,7 +26,8 @@ export async function knownIssuesCommand(opts: KnownIssuesOptions, io: Io): Prom
   }
   addSecretsFromEnv(io.env);
   const project = await openProject({ root: opts.root, memoryDir: opts.memoryDir, cwd: io.cwd, env: io.env });
-  const result = await lookupKnownIssues(project.memoryDir, opts.tool, opts.error);
+  const store = await openMemoryStore({ memoryDir: project.memoryDir, config: project.config, env: io.env, onNotice: (n) => io.stderr.write(`aiw: note: ${n}\n`) });
+  const result = await lookupKnownIssues(store, opts.tool, opts.error);
   for (const w of result.warnings) io.stderr.write(`aiw: warning: ${w}\n`);
   const classification = opts.error === undefined ? null : classifyError(project.config, opts.error);
   if (opts.json) {

@@ -1,7 +1,6 @@
 import { AiwError, EXIT } from '../../errors/errors.js';
 import type { RemedySpec } from '../../memory/fix-store.js';
 import { describeSaved } from '../../learn/saved-fix-text.js';
-import { learnFix } from '../../memory/save-fix.js';
 import { checkRemedy } from '../../learn/memory-tools.js';
 import { redact } from '../../secrets/redact.js';
 import type { Io } from '../io.js';
@@ -64,7 +63,7 @@ export async function learnFixCommand(positional: Positional, opts: LearnFixOpti
     checkRemedy(session.registry, remedy);
   }
   const warnings: string[] = [];
-  const result = await learnFix(session.project.memoryDir, {
+  const result = await (await session.memory()).learnFix({
     tool: values.tool!, pattern: values.pattern!, rootCause: redact(values.rootCause!), fix: redact(values.fix!), remedy,
   }, warnings);
   for (const w of warnings) io.stderr.write(`aiw: warning: ${w}\n`);

@@ -1,11 +1,11 @@
 import { openProject } from '../../project/project.js';
 import { AiwError, EXIT } from '../../errors/errors.js';
-import { readFailures } from '../../memory/attempt-log/attempt-log.js';
-import { normalizeSeedRecord, readSeedSections } from '../../memory/attempt-log/seed-sections.js';
+import { normalizeSeedRecord, readSeedSections, type SeedSections } from '../../memory/attempt-log/seed-sections.js';
 import { seedFailuresDoc, seedFailuresText, seedStatsText } from '../../learn/seed-sections-text.js';
-import { learnedFile, withFixes, type ToolFix } from '../../memory/fix-store.js';
+import type { ToolFix } from '../../memory/fix-store.js';
+import { openMemoryStore } from '../../memory/open-store.js';
 import { formatWarning, remedyCommand } from '../../learn/known-issues.js';
-import { withPatterns, type PatternEntry } from '../../memory/patterns-store.js';
+import type { PatternEntry } from '../../memory/patterns-store.js';
 import { computeFailureStats } from '../../learn/stats.js';
 import { formatStatsText } from '../../learn/stats-text.js';
 import { addSecretsFromEnv } from '../../secrets/redact.js';
@@ -26,27 +26,29 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
   addSecretsFromEnv(io.env);
   const project = await openProject({ root: opts.root, memoryDir: opts.memoryDir, cwd: io.cwd, env: io.env });
   const dir = project.memoryDir;
+  const store = await openMemoryStore({ memoryDir: dir, config: project.config, env: io.env, onNotice: (n) => io.stderr.write(`aiw: note: ${n}\n`) });
   const want = (v: View) => view === 'all' || view === v;
   const doc: Record<string, unknown> = { memory_dir: dir };
   const warnings: string[] = [];
   const text: string[] = [];
   if (want('fixes')) {
-    const { value } = await withFixes(dir, async (t) => ({ fixes: await t.read([...Array(t.count).keys()]), mistakes: t.extra, warnings: t.warnings }));
-    warnings.push(...value.warnings.map(formatWarning));
+    const { value, cacheWarning } = await store.withFixes(async (t) => ({ fixes: await t.read([...Array(t.count).keys()]), mistakes: t.extra, warnings: t.warnings }));
+    warnings.push(...value.warnings.map(formatWarning), ...(cacheWarning ? [cacheWarning] : []));
     doc.tool_fixes = value.fixes;
     doc.common_mistakes = value.mistakes ?? {};
-    text.push(...fixesText(learnedFile(dir, 'tool_fixes'), value.fixes));
+    text.push(...fixesText(store.fixesLocation, value.fixes));
   }
   if (want('patterns')) {
-    const { value } = await withPatterns(dir, async (t) => ({ patterns: await t.read([...Array(t.count).keys()]), warnings: t.warnings }));
-    warnings.push(...value.warnings.map(formatWarning));
+    const { value, cacheWarning } = await store.withPatterns(async (t) => ({ patterns: await t.read([...Array(t.count).keys()]), warnings: t.warnings }));
+    warnings.push(...value.warnings.map(formatWarning), ...(cacheWarning ? [cacheWarning] : []));
     doc.patterns = value.patterns;
-    text.push(...patternsText(learnedFile(dir, 'patterns'), value.patterns));
+    text.push(...patternsText(store.patternsLocation, value.patterns));
   }
   if (want('failures') || want('stats')) {
-    const file = learnedFile(dir, 'tool_failures');
-    const log = await readFailures(file);
-    const seed = await readSeedSections(file);
+    const file = store.attemptsLocation;
+    const log = await store.readAttempts();
+    // The Python project's extra sections live only in its files: read beside the attempt log there.
+    const seed: SeedSections = store.backend === 'files' ? await readSeedSections(file) : { autoFixes: [], toolFailures: [], history: [], stats: null, warnings: [] };
     warnings.push(...log.warnings.map(formatWarning), ...seed.warnings.map(formatWarning));
     // Records the Python project's decorator wrote (error_snippet, fix_applied) read with aiw's
     // names, and its failure_history with them: one log, never rewritten.
