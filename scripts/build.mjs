@@ -3,7 +3,7 @@
 // `aiw --version` parses commander and nothing else. Schemas are compiled to standalone validators
 // first (see gen-validators.mjs).
 import { build } from 'esbuild';
-import { readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateValidators } from './gen-validators.mjs';
@@ -37,6 +37,9 @@ await build({
   // CommonJS dependencies call require() for Node built-ins; give the ESM bundle a real one.
   banner: { js: "import { createRequire as __aiwCreateRequire } from 'node:module'; const require = __aiwCreateRequire(import.meta.url);" },
 });
+// The Python worker (dialect: python skills) ships beside the chunks; the engine finds it there.
+mkdirSync(join(out, 'python'), { recursive: true });
+copyFileSync(join(root, 'src/engine/python/worker.py'), join(out, 'python/worker.py'));
 try {
   renameSync(join(root, 'dist'), old);
 } catch (err) {

@@ -72,6 +72,8 @@ export interface Skill {
   steps: Step[];
   outputs: OutputSpec[];
   computeTimeout?: number | string;
+  /** `python`: Python compute and Jinja2 templates (the original project's); unset: the project's default. */
+  dialect?: 'javascript' | 'python';
   file: string;
 }
 
