@@ -1,9 +1,9 @@
 import type { Skill } from '../model/skill.js';
+import { skillDialect, type DialectName } from '../model/dialect.js';
 import { evaluateCondition, renderValue, type Scope, type TemplateOrigin } from '../template/render.js';
 import { parseDuration } from '../source/duration.js';
 import { ComputeSandbox, DEFAULT_COMPUTE_TIMEOUT_MS } from './compute-sandbox.js';
 
-export type DialectName = 'javascript' | 'python';
 
 /** Where a compute block is: its step (for messages), file, first line, and the name its value goes under. */
 export interface ComputeWhere {
@@ -33,8 +33,7 @@ export interface Dialect {
 
 /** The dialect a skill says, else the project's `skills.dialect`, else JavaScript. */
 export function dialectOf(skill: Skill, config: Record<string, unknown>): DialectName {
-  const project = (config.skills as { dialect?: unknown } | undefined)?.dialect;
-  return skill.dialect ?? (project === 'python' ? 'python' : 'javascript');
+  return skillDialect(skill, config);
 }
 
 /** The time limit of a compute block: the skill's, else the project's, else the dialect's default. */

@@ -60,6 +60,8 @@ export interface Problem {
   col: number;
   code: ErrorCode;
   message: string;
+  /** A warning is shown but does not fail `validate`. */
+  severity?: 'warning';
 }
 
 export class ValidationError extends AiwError {
@@ -96,7 +98,7 @@ export function formatLocation(loc: SourceLocation | undefined): string {
 }
 
 export function formatProblem(p: Problem): string {
-  return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+  return `${p.file}:${p.line}:${p.col}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`;
 }
 
 /** Message of anything thrown, for places that must report a foreign error without losing it. */

@@ -4,6 +4,7 @@ import { freeNames } from '../template/free-names.js';
 import { isTemplate } from '../template/render.js';
 import type { ParamSpec } from '../model/tool.js';
 import { isReturnItem, type ReturnItem, type Skill, type Step } from '../model/skill.js';
+import { JINJA_GLOBALS, PYTHON_EXTRA_GLOBALS, type DialectName } from '../model/dialect.js';
 import { locate, type JsonPath, type YamlSource } from '../source/yaml-source.js';
 
 export interface ToolLookup {
@@ -18,31 +19,43 @@ const ALWAYS = ['inputs', 'defaults', 'config', 'env', 'steps'];
  * do not parse, references to names no input, default or earlier step defines, and compute code
  * that does not compile. One pass; every problem with its position.
  */
-export function checkSkillReferences(skill: Skill, source: YamlSource, tools: ToolLookup, skillExists: (name: string) => boolean): Problem[] {
+export function checkSkillReferences(skill: Skill, source: YamlSource, tools: ToolLookup, skillExists: (name: string) => boolean, dialect: DialectName = 'javascript'): Problem[] {
   const problems: Problem[] = [];
-  const report = (path: JsonPath, message: string, code: Problem['code'] = 'VALIDATION') => {
+  const python = dialect === 'python';
+  const report = (path: JsonPath, message: string, code: Problem['code'] = 'VALIDATION', warning = false) => {
     const pos = locate(source, path);
-    problems.push({ file: source.file, line: pos.line, col: pos.col, code, message });
+    problems.push({ file: source.file, line: pos.line, col: pos.col, code, message, ...(warning ? { severity: 'warning' as const } : {}) });
   };
   const declaredInputs = new Set(skill.inputs.map((i) => i.name));
-  const defined = new Set<string>(ALWAYS);
-  const checkTemplates = (value: unknown, path: JsonPath, what: string, known: Set<string>) => {
+  const defined = new Set<string>(python ? [...ALWAYS, ...JINJA_GLOBALS, ...PYTHON_EXTRA_GLOBALS] : ALWAYS);
+  const checkTemplates = (value: unknown, path: JsonPath, what: string, known: Set<string>, condition = false) => {
     walkStrings(value, path, (text, p) => {
-      if (!isTemplate(text)) return;
+      // The original renders only strings holding `{{` (and a condition is an expression).
+      if (python ? !(condition || text.includes('{{')) : !isTemplate(text)) return;
       let names;
       try {
-        names = freeNames(text);
+        names = freeNames(python && condition && !text.includes('{{') ? `{{ ${text} }}` : text);
       } catch (err) {
-        report(p, `${what}: template does not parse: ${firstLine(err)}`, 'TEMPLATE');
+        // nunjucks parses most of Jinja2 but not all of it; the run (real Jinja2) reports what does not parse.
+        if (!python) report(p, `${what}: template does not parse: ${firstLine(err)}`, 'TEMPLATE');
         return;
       }
-      for (const n of names) if (!known.has(n.name)) report(p, `${what}: '${n.name}' is not defined by any input, default or earlier step`);
-      for (const m of text.matchAll(/\binputs\.([A-Za-z_]\w*)/g)) {
+      for (const n of names) {
+        if (known.has(n.name)) continue;
+        // In the original an undefined name in a condition is false, and aiw keeps that: a warning.
+        if (python && condition) report(p, `${what}: '${n.name}' is not defined by any input, default or earlier step; the condition is false while it is undefined`, 'VALIDATION', true);
+        else report(p, `${what}: '${n.name}' is not defined by any input, default or earlier step`);
+      }
+      for (const m of text.matchAll(/\binputs\.([A-Za-z_]\w*)(\s*\()?/g)) {
+        // `inputs.get(...)`: a dict method in the Python dialect, not an input's name.
+        if (python && m[2]) continue;
         if (!declaredInputs.has(m[1]!)) report(p, `${what}: 'inputs.${m[1]}' is not a declared input`);
       }
     });
   };
   const checkCode = (code: string, path: JsonPath, what: string, line: number) => {
+    // Python blocks are compiled by python3 when they run, with errors at file:line.
+    if (python) return;
     try {
       new vm.Script(`(function () { ${code}\n})`, { filename: source.file, lineOffset: line - 1 });
     } catch (err) {
@@ -57,7 +70,7 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
         return;
       }
       const what = `step '${item.name}'`;
-      if (item.condition !== undefined) checkTemplates(item.condition, [...path, 'condition'], `${what} condition`, defined);
+      if (item.condition !== undefined) checkTemplates(item.condition, [...path, 'condition'], `${what} condition`, defined, true);
       if (item.type === 'tool') checkToolStep(item, path, what);
       if (item.type === 'skill') {
         if (!skillExists(item.skill!)) report([...path, 'skill'], `${what}: unknown skill '${item.skill}'`, 'UNKNOWN_SKILL');

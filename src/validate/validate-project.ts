@@ -6,6 +6,7 @@ import { memoryTools } from '../learn/memory-tools.js';
 import type { ToolDef } from '../model/tool.js';
 import { loadConfig, openProject } from '../project/project.js';
 import { buildSkill } from '../skill/load-skill.js';
+import { skillDialect } from '../model/dialect.js';
 import { readYamlSource } from '../source/yaml-source.js';
 import { builtinTools } from '../tools/builtin/index.js';
 import { loadToolFile } from '../tools/load-tools.js';
@@ -55,7 +56,7 @@ export async function validateProject(req: ValidateRequest): Promise<ValidateOut
     const kind = kindOf(file, root);
     if (kind === 'tool') problems.push(...(await checkToolFile(file)));
     else if (kind === 'config') problems.push(...(await checkConfigFile(file, tools)));
-    else if (kind === 'skill') problems.push(...(await checkSkillFile(file, lookup, (n) => skillNames.has(n))));
+    else if (kind === 'skill') problems.push(...(await checkSkillFile(file, lookup, (n) => skillNames.has(n), proj?.config ?? {})));
     else if (kind === 'memory') problems.push(...(await checkMemory(dirname(dirname(file)))).filter((p) => resolve(p.file) === file));
   }
   if (proj && !req.files.length) problems.push(...(await checkMemory(proj.memoryDir)));
@@ -85,12 +86,12 @@ function kindOf(file: string, root: string): 'skill' | 'tool' | 'config' | 'memo
   return 'skill';
 }
 
-async function checkSkillFile(file: string, tools: Parameters<typeof checkSkillReferences>[2], skillExists: (n: string) => boolean): Promise<Problem[]> {
+async function checkSkillFile(file: string, tools: Parameters<typeof checkSkillReferences>[2], skillExists: (n: string) => boolean, config: Record<string, unknown>): Promise<Problem[]> {
   const { source, problems } = await readYamlSource(file);
   if (problems.length) return problems;
   const built = buildSkill(source);
   if (!built.skill) return built.problems;
-  return [...checkSkillReferences(built.skill, source, tools, skillExists), ...skillPatternProblems(source)];
+  return [...checkSkillReferences(built.skill, source, tools, skillExists, skillDialect(built.skill, config)), ...skillPatternProblems(source)];
 }
 
 async function checkToolFile(file: string): Promise<Problem[]> {

@@ -12,14 +12,18 @@ interface ValidateOptions extends GlobalOptions {
 export async function validateCommand(files: string[], opts: ValidateOptions, io: Io): Promise<number> {
   const { problems, files: count } = await validateProject({ files, root: opts.root, memoryDir: opts.memoryDir, cwd: io.cwd, env: io.env });
   const shown = problems.map((p) => ({ ...p, file: relative(io.cwd, p.file) || p.file }));
-  if (opts.json) io.stdout.write(`${JSON.stringify({ ok: !problems.length, files: count, problems: shown })}\n`);
+  // Warnings are shown and counted apart; only errors fail the lint.
+  const errors = problems.filter((p) => p.severity !== 'warning').length;
+  const warnings = problems.length - errors;
+  if (opts.json) io.stdout.write(`${JSON.stringify({ ok: !errors, files: count, problems: shown })}\n`);
   else {
     for (const p of shown) io.stdout.write(`${formatProblem(p)}\n`);
-    io.stderr.write(problems.length ? `aiw validate: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${count} files\n` : `aiw validate: ${count} files OK\n`);
+    const also = warnings ? ` (and ${warnings} warning${warnings === 1 ? '' : 's'})` : '';
+    io.stderr.write(errors ? `aiw validate: ${errors} problem${errors === 1 ? '' : 's'} in ${count} files${also}\n` : `aiw validate: ${count} files OK${also}\n`);
   }
   if (io.env.GITHUB_ACTIONS === 'true') {
     const { workflowCommand } = await import('../../report/github-reporter.js');
-    for (const p of shown) io.stdout.write(workflowCommand('error', { file: p.file, line: p.line, col: p.col }, p.message));
+    for (const p of shown) io.stdout.write(workflowCommand(p.severity === 'warning' ? 'warning' : 'error', { file: p.file, line: p.line, col: p.col }, p.message));
   }
-  return problems.length ? EXIT.usage : EXIT.ok;
+  return errors ? EXIT.usage : EXIT.ok;
 }
