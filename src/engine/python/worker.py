@@ -80,7 +80,6 @@ class RecordingUndefined(jinja2.Undefined if jinja2 else object):
 def make_env(extra):
     env = jinja2.Environment(autoescape=False, undefined=RecordingUndefined, keep_trailing_newline=True)
     env.filters["length"] = len
-    env.filters["tojson"] = lambda v, indent=None: json.dumps(v, indent=indent, default=plain)
     env.filters["jira_link"] = lambda v, base="": link_keys(v, base)
     if extra:
         env.globals.update(EXTRA_GLOBALS)
