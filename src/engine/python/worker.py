@@ -13,7 +13,6 @@ import json
 import os
 import sys
 import traceback
-from contextlib import redirect_stdout
 
 PROTOCOL = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
 sys.stdout = sys.stderr
@@ -25,6 +24,7 @@ except ImportError:  # compute still works; templates say what to install
     jinja2 = None
 
 SCOPES = {}
+BASES = {}
 UNSET = object()
 MAX_PRINTED = 8192
 
@@ -238,17 +238,23 @@ CODE = {}
 
 
 def compile_block(code, file, line):
+    """Compile a block so that its line numbers are the skill file's. Most blocks compile as they
+    are (blank lines in front give the offset); only a block with a top-level `return` takes the
+    slower way through the AST, where each such `return` becomes the end of the block."""
     key = (code, file, line)
     compiled = CODE.get(key)
-    if compiled is None:
-        try:
-            tree = ast.parse(code, filename=file)
-        except SyntaxError as err:
-            err.lineno = (err.lineno or 1) + line - 1
+    if compiled is not None:
+        return compiled
+    try:
+        compiled = compile("\n" * (line - 1) + code, file, "exec")
+    except SyntaxError as err:
+        if "outside function" not in str(err.msg):
             raise
+        tree = ast.parse("\n" * (line - 1) + code, filename=file)
         tree = ast.fix_missing_locations(TopLevelReturns().visit(tree))
-        ast.increment_lineno(tree, line - 1)
-        compiled = CODE[key] = compile(tree, file, "exec")
+        compiled = compile(tree, file, "exec")
+    if len(CODE) < 4096:
+        CODE[key] = compiled
     return compiled
 
 
@@ -265,19 +271,26 @@ def execute(req):
             code = ENV.from_string(code).render(scope)
         except jinja2.TemplateError:
             pass
-    namespace = dict(READY)
-    namespace.update(scope)
+    # A fresh copy of the skill's scope per block (the original's rule: a block's own variables do
+    # not persist); copied from a base kept up to date by update(), so a block costs one dict copy.
+    base = BASES.get(req["scope"])
+    if base is None:
+        base = BASES[req["scope"]] = dict(READY)
+        base.update(scope)
+    namespace = base.copy()
     namespace["__builtins__"] = __builtins__
     namespace["__aiw_return__"] = Return
     output = req.get("output")
     before = {n: namespace.get(n, UNSET) for n in (output, "result") if n}
     printed = io.StringIO()
     returned = UNSET
+    sys.stdout = printed
     try:
-        with redirect_stdout(printed):
-            exec(compile_block(code, req["file"], req["line"]), namespace)
+        exec(compile_block(code, req["file"], req["line"]), namespace)
     except Return as r:
         returned = r.value
+    finally:
+        sys.stdout = sys.stderr
     value = None
     for name in (output, "result"):
         if name and namespace.get(name, UNSET) is not before[name]:
@@ -299,17 +312,27 @@ def update(changes):
         op, scope_id = change[0], change[1]
         if op == "close":
             SCOPES.pop(scope_id, None)
+            BASES.pop(scope_id, None)
             continue
         scope = SCOPES.setdefault(scope_id, {})
+        name = change[2]
         if op == "set":
-            scope[change[2]] = change[3]
+            scope[name] = change[3]
         elif op == "drop":
-            scope.pop(change[2], None)
+            scope.pop(name, None)
         elif op == "member":
-            target = scope.get(change[2])
+            target = scope.get(name)
             if not isinstance(target, dict):
-                target = scope[change[2]] = {}
+                target = scope[name] = {}
             target[change[3]] = change[4]
+        base = BASES.get(scope_id)
+        if base is not None:
+            if name in scope:
+                base[name] = scope[name]
+            elif READY is not None and name in READY:
+                base[name] = READY[name]
+            else:
+                base.pop(name, None)
 
 
 def failure(err, req):
