@@ -6,13 +6,13 @@ import { parseDuration } from '../source/duration.js';
 import { prepareCall } from '../tools/execute-tool.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { dialectOf, JavaScriptDialect, type Dialect } from './dialect.js';
-import { ComputeError } from './python-worker.js';
-import { closePythonRuntime, parsedLines, PythonDialect, pythonRuntimeFor } from './python-dialect.js';
+import type * as PythonModule from './python-dialect.js';
 import type { EventSink } from '../model/events.js';
 import { resolveInputs } from './inputs.js';
 import type { HealRecord, KnownIssueMatch, RunResult, RunStatus, StepResult } from '../model/run.js';
 
 const MAX_DEPTH = 8;
+let pythonLoaded: typeof PythonModule | undefined;
 
 /** Everything a run shares: where things are, the tools, the heal state, and where events go. */
 export interface EngineContext {
@@ -50,7 +50,8 @@ interface RunState {
   scope: Scope;
   stepStates: Record<string, StepState>;
   dialect: Dialect;
-  python: boolean;
+  /** The Python dialect's module, for a `dialect: python` skill. */
+  py?: typeof PythonModule;
   failed: boolean;
   partial: boolean;
   returned?: { value: unknown };
@@ -65,9 +66,11 @@ export async function runSkill(skill: Skill, given: Record<string, unknown>, ctx
   const stepStates: RunState['stepStates'] = {};
   const scope: Scope = { inputs, defaults: skill.defaults, config: ctx.config, env: ctx.env, steps: stepStates };
   const python = dialectOf(skill, ctx.config) === 'python';
-  const dialect = python ? new PythonDialect(pythonRuntimeFor(ctx, { python: ctx.env.AIW_PYTHON || 'python3', root: ctx.root ?? process.cwd(), env: ctx.env, signal: ctx.signal }), skill, scope, ctx.emit)
+  // Loaded only for a Python skill: a JavaScript run neither loads this code nor starts Python.
+  const py = python ? (pythonLoaded ??= await import('./python-dialect.js')) : undefined;
+  const dialect = py ? new py.PythonDialect(py.pythonRuntimeFor(ctx, { python: ctx.env.AIW_PYTHON || 'python3', root: ctx.root ?? process.cwd(), env: ctx.env, signal: ctx.signal }), skill, scope, ctx.emit)
     : new JavaScriptDialect(skill, scope);
-  const state: RunState = { skill, depth, scope, stepStates, dialect, python, failed: false, partial: false };
+  const state: RunState = { skill, depth, scope, stepStates, dialect, py, failed: false, partial: false };
   ctx.emit({ kind: 'run-start', runId: ctx.runId, skill: skill.name, inputs, depth, file: skill.file });
   const outputs: Record<string, unknown> = {};
   let steps: StepResult[];
@@ -93,7 +96,7 @@ export async function runSkill(skill: Skill, given: Record<string, unknown>, ctx
   } finally {
     dialect.end();
     // One Python worker per run: it goes when the outermost skill ends (or on Ctrl-C, at once).
-    if (depth === 0) closePythonRuntime(ctx);
+    if (depth === 0) pythonLoaded?.closePythonRuntime(ctx);
   }
   const status: RunStatus = state.failed ? 'failed' : state.partial ? 'partial' : 'success';
   const result: RunResult = {
@@ -142,7 +145,9 @@ async function runStep(step: Step, state: RunState, ctx: EngineContext): Promise
       result = await execute(step, state, ctx, where);
     } catch (err) {
       result = { name: step.name, type: step.type, status: 'failed', error: errorMessage(err), duration_ms: 0, line: step.line };
-      if (err instanceof ComputeError && err.failureClass) result.classification = { class: err.failureClass, pattern: 'time limit' };
+      // A compute block past its time limit fails with the healer's class `timeout`.
+      const failureClass = (err as { failureClass?: unknown }).failureClass;
+      if (typeof failureClass === 'string') result.classification = { class: failureClass, pattern: 'time limit' };
       if (step.type === 'tool') result.tool = step.tool;
     }
     result.duration_ms = Math.round(performance.now() - started);
@@ -222,7 +227,7 @@ function record(step: Step, result: StepResult, state: RunState): void {
       state.scope[outName] = result.output;
       state.dialect.set(outName, result.output);
       // The original also stored a tool's `key: value` lines as a dict, `<output>_parsed`.
-      const parsed = state.python && step.type === 'tool' ? parsedLines(result.output) : undefined;
+      const parsed = state.py && step.type === 'tool' ? state.py.parsedLines(result.output) : undefined;
       if (parsed) {
         state.scope[`${outName}_parsed`] = parsed;
         state.dialect.set(`${outName}_parsed`, parsed);
@@ -238,7 +243,7 @@ function record(step: Step, result: StepResult, state: RunState): void {
   }
   if (result.status === 'failed') {
     // In the original, a failing Python block failed its step and the skill went on.
-    const mode = step.on_error ?? (state.python && step.type === 'compute' ? 'continue' : 'fail');
+    const mode = step.on_error ?? (state.py && step.type === 'compute' ? 'continue' : 'fail');
     if (mode === 'fail') {
       state.failed = true;
       state.error ??= `step '${step.name}' failed: ${result.error ?? 'unknown error'}`;
