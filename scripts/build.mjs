@@ -3,7 +3,7 @@
 // `aiw --version` parses commander and nothing else. Schemas are compiled to standalone validators
 // first (see gen-validators.mjs).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateValidators } from './gen-validators.mjs';
@@ -39,7 +39,9 @@ await build({
 });
 // The Python worker (dialect: python skills) ships beside the chunks; the engine finds it there.
 mkdirSync(join(out, 'python'), { recursive: true });
-copyFileSync(join(root, 'src/engine/python/worker.py'), join(out, 'python/worker.py'));
+for (const file of readdirSync(join(root, 'src/engine/python')).filter((f) => f.endsWith('.py'))) {
+  copyFileSync(join(root, 'src/engine/python', file), join(out, 'python', file));
+}
 try {
   renameSync(join(root, 'dist'), old);
 } catch (err) {

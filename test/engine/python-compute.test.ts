@@ -115,6 +115,37 @@ steps:
     expect(r.json<Doc>().steps.map((s) => s.output)).toEqual(['01234567', [1, '{{not jinja }} {{ x']]);
   });
 
+  it('pastes values into a block as data: text stays inside its string literal, and text that would run as code fails the step', async () => {
+    const hostile = 'x" + str(__import__("os").getpid()) + "\\\n{y}';
+    const root = project(`
+name: s
+dialect: python
+inputs:
+  - { name: v, type: string }
+  - { name: n, type: integer, default: 41 }
+steps:
+  - name: quoted
+    compute: |
+      result = "{{ inputs.v }}"
+  - name: single_and_f
+    compute: |
+      result = ['{{ inputs.v }}', f"{{ inputs.v }}|{1 + 1}"]  # note {{ inputs.v }}
+  - name: numbers_and_lists
+    compute: |
+      result = [{{ inputs.n }} + 1, {{ [1, "two"] }}, {{ inputs.missing }}None]
+  - name: as_code
+    compute: |
+      result = {{ inputs.v }}
+`);
+    const r = await aiw(['run', 's', '--json', '--inputs-json', JSON.stringify({ v: hostile })], { root: root.dir, env: { AIW_PYTHON: python! } });
+    const steps = r.json<Doc>().steps;
+    expect(steps[0]!.output).toBe(hostile);
+    expect(steps[1]!.output).toEqual([hostile, `${hostile}|2`]);
+    expect(steps[2]!.output).toEqual([42, [1, 'two'], null]);
+    expect(steps[3]!.status).toBe('failed');
+    expect(steps[3]!.error).toMatch(/would run as code; read the value as a variable instead/);
+  });
+
   it('names the skill file and the line inside the block when a block raises, and the skill goes on as in the original', async () => {
     const root = project(`
 name: s
@@ -156,6 +187,24 @@ steps:
     expect(steps[1]!.classification?.class).toBe('timeout');
     expect(steps[1]!.error).toMatch(/time limit/);
     expect(steps[2]!.output).toBe('kept after restart');
+  });
+
+  it('fails the step whose block ends the worker, and the next block runs in a fresh one', async () => {
+    const root = project(`
+name: s
+dialect: python
+steps:
+  - name: first
+    compute: "result = 'kept'"
+  - name: dies
+    compute: "os._exit(3)"
+  - name: next
+    compute: "result = first + ' again'"
+`);
+    const steps = (await runSkill(root.dir)).json<Doc>().steps;
+    expect(steps[1]!.status).toBe('failed');
+    expect(steps[1]!.error).toMatch(/the Python worker stopped \(exit code 3\)/);
+    expect(steps[2]!.output).toBe('kept again');
   });
 
   it('says how to install Python when python3 is missing, naming the step', async () => {

@@ -23,6 +23,8 @@ try:
 except ImportError:  # compute still works; templates say what to install
     jinja2 = None
 
+import aiw_paste  # beside this file (its folder is sys.path[0] until the project root is put first)
+
 SCOPES = {}
 BASES = {}
 UNSET = object()
@@ -266,9 +268,10 @@ def execute(req):
     code = req["code"]
     warnings = []
     if "{{" in code and jinja2 is not None:
-        # Rendered first, as the original did; code that is not a valid template runs as written.
+        # Rendered first, as the original did, but with every value placed as data (aiw_paste);
+        # code that is not a valid template runs as written.
         try:
-            code = ENV.from_string(code).render(scope)
+            code = aiw_paste.render_block(ENV, code, scope)
         except jinja2.TemplateError:
             pass
     # A fresh copy of the skill's scope per block (the original's rule: a block's own variables do
