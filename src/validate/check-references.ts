@@ -83,6 +83,8 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
       }
       if (item.then) walkSteps(item.then, [...path, 'then']);
       if (item.type !== 'description') defined.add(item.output ?? item.name);
+      // A Python skill's tool step also stores its `key: value` lines as `<output>_parsed`.
+      if (python && item.type === 'tool') defined.add(`${item.output ?? item.name}_parsed`);
     });
   };
   const checkToolStep = (step: Step, path: JsonPath, what: string) => {

@@ -30,7 +30,7 @@ function originalProject() {
   // The original's tools answer with text; a login problem is text too ("❌ ... Unauthorized").
   const token = root.path('token');
   root.script('bin/get_pods', `if [ -f ${token} ]; then printf 'NAME READY STATUS\\napi-1 1/1 Running\\nweb-2 0/1 CrashLoopBackOff\\n'; else echo "❌ error: You must be logged in to the server (Unauthorized)"; fi`);
-  root.script('bin/login', `touch ${token}; echo "✅ logged in to $1"`);
+  root.script('bin/login', `touch ${token}; echo "✅ logged in"; echo "Cluster Name: $1"`);
   root.write('tools/k8s.yaml', `tools:
   kubectl_get_pods:
     command: ["${root.path('bin/get_pods')}", "{{ namespace }}"]
@@ -111,6 +111,8 @@ outputs:
     value: "{{ analysis.total }} pods, {{ analysis.broken | length }} broken at {{ inputs.sha[:8] }}{{ ' (after login)' if login_result is defined else '' }}"
   - name: broken
     value: "{{ broken_report }}"
+  - name: cluster
+    value: "{{ login_result_parsed.cluster_name }}"
 `);
   return root;
 }
@@ -138,7 +140,7 @@ describe.skipIf(!python)("a project in the original's layout and style", () => {
     });
     expect(doc.steps.find((s) => s.name === 'detect_failure_auth')!.output).toEqual({ auth: true, first_line: '❌ error: You must be logged in to the se' });
     expect(doc.steps.find((s) => s.name === 'analyse')!.output).toEqual({ total: 2, broken: ['web-2'], sha: '3f9a1c2b', tz: 'Europe/Prague' });
-    expect(doc.outputs).toEqual({ summary: '2 pods, 1 broken at 3f9a1c2b (after login)', broken: 'TOWER: web-2' });
+    expect(doc.outputs).toEqual({ summary: '2 pods, 1 broken at 3f9a1c2b (after login)', broken: 'TOWER: web-2', cluster: 'stage' });
     // The condition calling len() ran as meant, and aiw said the original would have skipped it.
     expect(r.stderr).toMatch(/report_broken' condition: calls len\(\), which Jinja2 lacks/);
     expect(doc.status).toBe('success');
