@@ -27,6 +27,11 @@ for i in "${!PACKAGES[@]}"; do
   fi
 done
 
+# Python compute and the differential Jinja test (dialect: python skills) need Debian's Jinja2.
+if ! /usr/bin/python3 -c 'import jinja2' >/dev/null 2>&1; then
+  missing+=(python3 python3-jinja2)
+fi
+
 if (( ${#missing[@]} > 0 )); then
   if [[ "$(id -u)" != 0 ]]; then
     SUDO=sudo
@@ -79,6 +84,12 @@ if command -v ss >/dev/null 2>&1; then
       warn "something is listening on port $port (a packaged service?); the tests do not use it"
     fi
   done
+fi
+
+if /usr/bin/python3 -c 'import jinja2' >/dev/null 2>&1; then
+  log "python3: $(/usr/bin/python3 -c 'import sys, jinja2; print(sys.version.split()[0], "jinja2", jinja2.__version__)')"
+else
+  warn "/usr/bin/python3 cannot import jinja2 after the install; the Python compute and Jinja tests will fail in CI"
 fi
 
 if command -v kubectl >/dev/null 2>&1; then

@@ -6,11 +6,11 @@
 // Options: --quick  --rounds N (counted rounds, default 7)  --only id,id  --keep (keep the temp dir)
 //          --out FILE (default bench/results.json; --quick writes to the temp dir instead)
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMPUTE_STEPS, FAILURE_RECORDS, FIXES, PATTERNS, TOOL_STEPS, computeSnippet, fixPattern, fixTool, makeFixtures } from './lib/fixtures.mjs';
+import { COMPUTE_STEPS, FAILURE_RECORDS, FIXES, PATTERNS, PYTHON_STEPS, TOOL_STEPS, computeSnippet, fixPattern, fixTool, makeFixtures } from './lib/fixtures.mjs';
 import { compare, peakRss, rounds, rssMethod, run, snapshotCli } from './lib/measure.mjs';
 import { table } from './lib/report.mjs';
 
@@ -91,6 +91,29 @@ check(`${COMPUTE_STEPS}-step compute run gives the same values as the vm baselin
   assert(doc.steps.length === COMPUTE_STEPS && last.output === expected, `last output ${last?.output}, expected ${expected} (${computeSnippet(COMPUTE_STEPS - 1)})`);
   return `${doc.steps.length} steps, last output ${last.output}`;
 });
+// dialect: python skills run their blocks in one python3 worker (AIW_PYTHON, else python3 on PATH).
+const python = process.env.AIW_PYTHON || 'python3';
+const pythonBaseline = () => JSON.parse(run(node, [join(here, 'baselines', 'python-roundtrip.mjs'), join(tmp, 'python-snippets.json'), python], { env: envNoCA }).stdout);
+if (want('python')) {
+  check(`${PYTHON_STEPS}-block Python run gives the same values as the bare worker baseline`, () => {
+    const doc = JSON.parse(aiw(['run', `python${PYTHON_STEPS}`, '--json']).stdout);
+    const last = doc.steps[PYTHON_STEPS - 1];
+    const base = pythonBaseline();
+    assert(doc.steps.length === PYTHON_STEPS && last.output === base.last, `last output ${last?.output}, baseline ${base.last}`);
+    return `${doc.steps.length} blocks, last output ${last.output} (baseline: ${base.last})`;
+  });
+  check('a skill without Python compute never starts Python', () => {
+    const marker = join(tmp, 'python-started');
+    const fake = join(tmp, 'fake-python');
+    writeFileSync(fake, `#!/bin/sh\ntouch ${marker}\nexec ${python} "$@"\n`, { mode: 0o755 });
+    aiw(['run', 'one'], { env: { ...envNoCA, AIW_PYTHON: fake } });
+    aiw(['run', 'compute1'], { env: { ...envNoCA, AIW_PYTHON: fake } });
+    assert(!existsSync(marker), 'Python was started for a JavaScript skill');
+    aiw(['run', 'python1'], { env: { ...envNoCA, AIW_PYTHON: fake } });
+    assert(existsSync(marker), 'the fake python3 was not used by a Python skill (the check would prove nothing)');
+    return 'runs of `one` and `compute1` started no python3; `python1` did';
+  });
+}
 let knownMatches = 0;
 check('known-issues finds matches in the large memory and none in the empty one', () => {
   const big = JSON.parse(aiw(KNOWN, { mem: fx.mem.big }).stdout);
@@ -217,6 +240,18 @@ if (want('compute')) guarded(figures, 'compute', 'per compute step', () => {
   const vmStep = () => perStep(COMPUTE_STEPS)(vm(COMPUTE_STEPS), vm(1));
   const s = rounds({ sides: { aiw: aiwStep, vm: vmStep }, warmup: WARMUP, count: HEAVY });
   figure(figures, { id: 'compute', title: `per compute step (${COMPUTE_STEPS} − 1, / ${COMPUTE_STEPS - 1})`, unit: 'ms/step', baseline: 'same snippets with `node:vm`, one context', target: 3 }, s, 'aiw', 'vm');
+});
+
+if (want('python')) guarded(figures, 'python', 'per Python compute block', () => {
+  const aiwStep = () => perStep(PYTHON_STEPS)(aiw(['run', `python${PYTHON_STEPS}`]).ms, aiw(['run', 'python1']).ms);
+  // A JavaScript compute step of the same round (a skill of as many blocks): what a step costs in aiw whatever its kind,
+  // so that (Python step − JavaScript step) is what Python itself adds to a step.
+  const jsStep = () => perStep(PYTHON_STEPS)(aiw(['run', `compute${PYTHON_STEPS}`]).ms, aiw(['run', 'compute1']).ms);
+  const s = rounds({ sides: { aiw: aiwStep, js: jsStep, bare: () => pythonBaseline().per_block_ms }, warmup: WARMUP, count: HEAVY });
+  const bare = 'a bare round trip to an already-running python3 worker doing the same `exec`';
+  figure(figures, { id: 'python', title: `per Python compute block (${PYTHON_STEPS} − 1, / ${PYTHON_STEPS - 1}; dialect: python)`, unit: 'ms/block', baseline: bare, target: 3 }, s, 'aiw', 'bare');
+  s.added = s.aiw.map((a, i) => a - s.js[i]);
+  figure(figures, { id: 'python-added', title: 'what Python adds to a step: Python block − JavaScript compute step, same round', unit: 'ms/block', baseline: bare, target: null }, s, 'added', 'bare');
 });
 
 if (want('known-cold')) guarded(figures, 'known-cold', '`aiw known-issues` (cache cold)', () => {

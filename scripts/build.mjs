@@ -3,7 +3,7 @@
 // `aiw --version` parses commander and nothing else. Schemas are compiled to standalone validators
 // first (see gen-validators.mjs).
 import { build } from 'esbuild';
-import { readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateValidators } from './gen-validators.mjs';
@@ -39,6 +39,11 @@ await build({
   // CommonJS dependencies call require() for Node built-ins; give the ESM bundle a real one.
   banner: { js: "import { createRequire as __aiwCreateRequire } from 'node:module'; const require = __aiwCreateRequire(import.meta.url);" },
 });
+// The Python worker (dialect: python skills) ships beside the chunks; the engine finds it there.
+mkdirSync(join(out, 'python'), { recursive: true });
+for (const file of readdirSync(join(root, 'src/engine/python')).filter((f) => f.endsWith('.py'))) {
+  copyFileSync(join(root, 'src/engine/python', file), join(out, 'python', file));
+}
 try {
   renameSync(join(root, 'dist'), old);
 } catch (err) {

@@ -19,6 +19,18 @@ const q = (s) => JSON.stringify(s); // a JSON string is a valid YAML double-quot
 
 export const TOOL_STEPS = 200;
 export const COMPUTE_STEPS = 1000;
+export const PYTHON_STEPS = 200;
+
+/** The Python block of step `i` (dialect: python skills): each different, as in computeSnippet. */
+export function pythonSnippet(i) {
+  return `result = inputs["n"] * ${i + 1} + ${i % 7}`;
+}
+
+function pythonSkill(name, count) {
+  const lines = [`name: ${name}`, `description: ${count} Python compute blocks`, 'dialect: python', ...inputsYaml(), 'steps:'];
+  for (let i = 0; i < count; i++) lines.push(`  - name: p${i}`, `    compute: ${q(pythonSnippet(i))}`);
+  return `${lines.join('\n')}\n`;
+}
 export const FIXES = 10_000;
 export const PATTERNS = 1_000;
 export const FAILURE_RECORDS = 100_000;
@@ -236,6 +248,10 @@ export function makeFixtures(dir) {
   write(join(root, 'skills', 'compute1.yaml'), computeSkill('compute1', 1));
   write(join(root, 'skills', 'compute1000.yaml'), computeSkill('compute1000', COMPUTE_STEPS));
   write(join(root, 'skills', 'failing.yaml'), failingSkill());
+  // The JavaScript twin of the Python skill, same number of blocks: what any compute step costs.
+  write(join(root, 'skills', `compute${PYTHON_STEPS}.yaml`), computeSkill(`compute${PYTHON_STEPS}`, PYTHON_STEPS));
+  write(join(root, 'skills', 'python1.yaml'), pythonSkill('python1', 1));
+  write(join(root, 'skills', `python${PYTHON_STEPS}.yaml`), pythonSkill(`python${PYTHON_STEPS}`, PYTHON_STEPS));
   writeMemory(join(root, 'memory'), {});
 
   const mem = {
@@ -261,6 +277,7 @@ export function makeFixtures(dir) {
 
   // The vm baseline compiles the very snippets the compute skills hold.
   write(join(dir, 'snippets1.json'), JSON.stringify([computeSnippet(0)]));
+  write(join(dir, 'python-snippets.json'), JSON.stringify(Array.from({ length: PYTHON_STEPS }, (_, i) => pythonSnippet(i))));
   write(join(dir, 'snippets1000.json'), JSON.stringify(Array.from({ length: COMPUTE_STEPS }, (_, i) => computeSnippet(i))));
 
   return { root, mem, dir, ms: Math.round(performance.now() - t0) };

@@ -2,17 +2,19 @@ import { AiwError } from '../errors/errors.js';
 import type { Healer } from '../heal/healer.js';
 import { outcomeResult } from '../heal/outcome-result.js';
 import { isReturnItem, type ReturnItem, type Skill, type Step } from '../model/skill.js';
-import { evaluateCondition, renderValue, type Scope } from '../template/render.js';
+import type { Scope } from '../template/render.js';
 import { parseDuration } from '../source/duration.js';
 import { prepareCall } from '../tools/execute-tool.js';
 import type { ToolRegistry } from '../tools/registry.js';
-import { ComputeSandbox, DEFAULT_COMPUTE_TIMEOUT_MS } from './compute-sandbox.js';
+import { dialectOf, JavaScriptDialect, type Dialect } from './dialect.js';
+import type * as PythonModule from './python-dialect.js';
 import type { EventSink } from '../model/events.js';
 import { resolveInputs } from './inputs.js';
 import type { HealRecord, KnownIssueMatch, RunResult, RunStatus, StepError, StepResult } from '../model/run.js';
 import { toStepError } from '../model/step-error.js';
 
 const MAX_DEPTH = 8;
+let pythonLoaded: typeof PythonModule | undefined;
 
 /** Everything a run shares: where things are, the tools, the heal state, and where events go. */
 export interface EngineContext {
@@ -24,6 +26,8 @@ export interface EngineContext {
   healer: Healer;
   runId: string;
   signal?: AbortSignal;
+  /** The project root: the working directory of Python compute, and on its `sys.path`. */
+  root?: string;
 }
 
 /** Unique enough to tell runs apart in the attempt log; not a secret, so no crypto start-up cost. */
@@ -47,7 +51,9 @@ interface RunState {
   depth: number;
   scope: Scope;
   stepStates: Record<string, StepState>;
-  sandbox?: ComputeSandbox;
+  dialect: Dialect;
+  /** The Python dialect's module, for a `dialect: python` skill. */
+  py?: typeof PythonModule;
   failed: boolean;
   partial: boolean;
   returned?: { value: unknown };
@@ -61,23 +67,38 @@ export async function runSkill(skill: Skill, given: Record<string, unknown>, ctx
   const inputs = resolveInputs(skill, given);
   const stepStates: RunState['stepStates'] = {};
   const scope: Scope = { inputs, defaults: skill.defaults, config: ctx.config, env: ctx.env, steps: stepStates };
-  const state: RunState = { skill, depth, scope, stepStates, failed: false, partial: false };
+  const python = dialectOf(skill, ctx.config) === 'python';
+  // Loaded only for a Python skill: a JavaScript run neither loads this code nor starts Python.
+  const py = python ? (pythonLoaded ??= await import('./python-dialect.js')) : undefined;
+  const dialect = py ? new py.PythonDialect(py.pythonRuntimeFor(ctx, { python: ctx.env.AIW_PYTHON || 'python3', root: ctx.root ?? process.cwd(), env: ctx.env, signal: ctx.signal }), skill, scope, ctx.emit)
+    : new JavaScriptDialect(skill, scope);
+  const state: RunState = { skill, depth, scope, stepStates, dialect, py, failed: false, partial: false };
   ctx.emit({ kind: 'run-start', runId: ctx.runId, skill: skill.name, inputs, depth, file: skill.file });
-  const steps = await runItems(skill.steps, state, ctx);
   const outputs: Record<string, unknown> = {};
-  if (!state.failed && !state.returned) {
-    for (const out of skill.outputs) {
-      try {
-        outputs[out.name] = out.compute !== undefined
-          ? sandboxFor(state).run(out.compute, { what: `output '${out.name}'`, file: skill.file, line: out.computeLine ?? out.line })
-          : renderValue(out.value, scope, { what: `output '${out.name}'`, location: { file: skill.file, line: out.line } });
-        scope[out.name] ??= outputs[out.name];
-      } catch (err) {
-        state.failed = true;
-        state.error = toStepError(err, { file: skill.file, line: out.line });
-        break;
+  let steps: StepResult[];
+  try {
+    steps = await runItems(skill.steps, state, ctx);
+    if (!state.failed && !state.returned) {
+      for (const out of skill.outputs) {
+        try {
+          outputs[out.name] = out.compute !== undefined
+            ? await dialect.compute(out.compute, { what: `output '${out.name}'`, file: skill.file, line: out.computeLine ?? out.line, output: out.name })
+            : await dialect.render(out.value, { what: `output '${out.name}'`, location: { file: skill.file, line: out.line } });
+          if (scope[out.name] === undefined) {
+            scope[out.name] = outputs[out.name];
+            dialect.set(out.name, outputs[out.name]);
+          }
+        } catch (err) {
+          state.failed = true;
+          state.error = toStepError(err, { file: skill.file, line: out.line });
+          break;
+        }
       }
     }
+  } finally {
+    dialect.end();
+    // One Python worker per run: it goes when the outermost skill ends (or on Ctrl-C, at once).
+    if (depth === 0) pythonLoaded?.closePythonRuntime(ctx);
   }
   const status: RunStatus = state.failed ? 'failed' : state.partial ? 'partial' : 'success';
   const result: RunResult = {
@@ -101,7 +122,7 @@ async function runItems(items: Array<Step | ReturnItem>, state: RunState, ctx: E
     }
     if (isReturnItem(item)) {
       try {
-        state.returned = { value: renderValue(item.return, state.scope, { what: 'return', location: { file: state.skill.file, line: item.line } }) };
+        state.returned = { value: await state.dialect.render(item.return, { what: 'return', location: { file: state.skill.file, line: item.line } }) };
       } catch (err) {
         state.failed = true;
         state.error = toStepError(err, { file: state.skill.file, line: item.line });
@@ -119,13 +140,16 @@ async function runStep(step: Step, state: RunState, ctx: EngineContext): Promise
   const where = { what: `step '${step.name}'`, location: { file: skill.file, line: step.line } };
   ctx.emit({ kind: 'step-start', skill: skill.name, step: step.name, type: step.type, depth, line: step.line, file: skill.file, description: step.description, tool: step.tool });
   let result: StepResult;
-  if (step.condition !== undefined && !safeCondition(step, state, where, ctx)) {
+  if (step.condition !== undefined && !(await safeCondition(step, state, where, ctx))) {
     result = { name: step.name, type: step.type, status: 'skipped', duration_ms: 0, line: step.line, file: skill.file };
   } else {
     try {
       result = await execute(step, state, ctx, where);
     } catch (err) {
       result = { name: step.name, type: step.type, status: 'failed', error: toStepError(err, where.location), duration_ms: 0, line: step.line };
+      // A compute block past its time limit fails with the healer's class `timeout`.
+      const failureClass = (err as { failureClass?: unknown }).failureClass;
+      if (typeof failureClass === 'string') result.classification = { class: failureClass, pattern: 'time limit' };
       if (step.type === 'tool') result.tool = step.tool;
     }
     result.duration_ms = Math.round(performance.now() - started);
@@ -137,8 +161,8 @@ async function runStep(step: Step, state: RunState, ctx: EngineContext): Promise
   return result;
 }
 
-function safeCondition(step: Step, state: RunState, where: { what: string; location: { file: string; line: number } }, ctx: EngineContext): boolean {
-  return evaluateCondition(step.condition!, state.scope, { ...where, what: `${where.what} condition` }, (message) =>
+function safeCondition(step: Step, state: RunState, where: { what: string; location: { file: string; line: number } }, ctx: EngineContext): Promise<boolean> {
+  return state.dialect.condition(step.condition!, { ...where, what: `${where.what} condition` }, (message) =>
     ctx.emit({ kind: 'warning', message: `${where.location.file}:${where.location.line}: ${message}` }));
 }
 
@@ -147,7 +171,7 @@ async function execute(step: Step, state: RunState, ctx: EngineContext, where: {
   switch (step.type) {
     case 'tool': {
       const tool = ctx.registry.get(step.tool!);
-      const args = renderValue(step.args ?? {}, state.scope, { ...where, what: `${where.what} args` }) as Record<string, unknown>;
+      const args = await state.dialect.render(step.args ?? {}, { ...where, what: `${where.what} args` }) as Record<string, unknown>;
       const prepared = prepareCall(tool, args);
       const outcome = await ctx.healer.call({
         prepared, skill: state.skill.name, step: step.name, depth: state.depth, scope: state.scope,
@@ -159,12 +183,12 @@ async function execute(step: Step, state: RunState, ctx: EngineContext, where: {
       return outcomeResult(step.name, tool.name, outcome, where.location);
     }
     case 'compute': {
-      const output = sandboxFor(state).run(step.compute!, { what: `step '${step.name}' compute`, file: state.skill.file, line: step.computeLine ?? step.line });
+      const output = await state.dialect.compute(step.compute!, { what: `step '${step.name}' compute`, file: state.skill.file, line: step.computeLine ?? step.line, output: step.output ?? step.name });
       return { ...base, status: 'success', output };
     }
     case 'skill': {
       const child = await ctx.loadSkill(step.skill!);
-      const inputs = renderValue(step.inputs ?? {}, state.scope, { ...where, what: `${where.what} inputs` }) as Record<string, unknown>;
+      const inputs = await state.dialect.render(step.inputs ?? {}, { ...where, what: `${where.what} inputs` }) as Record<string, unknown>;
       const run = await runSkill(child, inputs, ctx, state.depth + 1);
       const output = run.returned !== undefined && !Object.keys(run.outputs).length ? run.returned : run.outputs;
       const r: StepResult = { ...base, status: run.status === 'failed' ? 'failed' : 'success', output, steps: run.steps };
@@ -200,18 +224,25 @@ function record(step: Step, result: StepResult, state: RunState): void {
   if (result.status === 'success' || result.status === 'healed') {
     if (step.type !== 'description' && !(step.type === 'then' && result.output === undefined)) {
       state.scope[outName] = result.output;
-      state.sandbox?.set(outName, result.output);
+      state.dialect.set(outName, result.output);
+      // The original also stored a tool's `key: value` lines as a dict, `<output>_parsed`.
+      const parsed = state.py && step.type === 'tool' ? state.py.parsedLines(result.output) : undefined;
+      if (parsed) {
+        state.scope[`${outName}_parsed`] = parsed;
+        state.dialect.set(`${outName}_parsed`, parsed);
+      }
     }
   }
   if (result.status === 'failed' || result.status === 'skipped') {
     // Defined but undefined: compute code can test `if (!pods)` instead of hitting a ReferenceError.
     if (!(outName in state.scope)) {
       state.scope[outName] = undefined;
-      state.sandbox?.set(outName, undefined);
+      state.dialect.set(outName, undefined);
     }
   }
   if (result.status === 'failed') {
-    const mode = step.on_error ?? 'fail';
+    // In the original, a failing Python block failed its step and the skill went on.
+    const mode = step.on_error ?? (state.py && step.type === 'compute' ? 'continue' : 'fail');
     if (mode === 'fail') {
       state.failed = true;
       state.error ??= { ...(result.error ?? { code: 'SKILL_FAILED', message: 'failed' }), step: step.name };
@@ -220,18 +251,5 @@ function record(step: Step, result: StepResult, state: RunState): void {
       result.tolerated = true;
     }
   }
-  state.sandbox?.setMember('steps', step.name, state.stepStates[step.name]);
-}
-
-function sandboxFor(state: RunState): ComputeSandbox {
-  if (!state.sandbox) {
-    const limit = parseDuration(state.skill.computeTimeout ?? (state.scope.config as Record<string, unknown>)?.compute_timeout as string | undefined, 'compute_timeout', DEFAULT_COMPUTE_TIMEOUT_MS);
-    const sandbox = new ComputeSandbox(limit);
-    for (const name of ['inputs', 'defaults', 'config', 'steps']) sandbox.set(name, state.scope[name]);
-    for (const [name, value] of Object.entries(state.scope)) {
-      if (!['inputs', 'defaults', 'config', 'steps', 'env'].includes(name)) sandbox.set(name, value);
-    }
-    state.sandbox = sandbox;
-  }
-  return state.sandbox;
+  state.dialect.setMember('steps', step.name, state.stepStates[step.name]);
 }

@@ -74,7 +74,7 @@ export interface Skill {
   steps: Step[];
   outputs: OutputSpec[];
   computeTimeout?: number | string;
-  /** `python`: compute is Python and templates are Jinja2 (skills brought over by `aiw import`). */
+  /** `python`: Python compute and Jinja2 templates (the original project's); unset: the project's default. */
   dialect?: 'javascript' | 'python';
   file: string;
 }

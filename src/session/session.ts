@@ -75,7 +75,7 @@ export function engineContext(session: Session, io: SessionIo, emit: EventSink, 
   });
   return {
     registry: session.registry, loadSkill: session.loadSkill, config: session.project.config, env: io.env, emit,
-    healer, runId: session.runId, signal,
+    healer, runId: session.runId, signal, root: session.project.root,
   };
 }
 

@@ -87,6 +87,7 @@ export function buildSkill(source: YamlSource): { skill?: Skill; problems: Probl
     steps,
     outputs,
     computeTimeout: raw.compute_timeout as number | string | undefined,
+    dialect: raw.dialect as Skill['dialect'],
     file: source.file,
   };
   if (raw.dialect === 'python' || raw.dialect === 'javascript') skill.dialect = raw.dialect;

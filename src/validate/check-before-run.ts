@@ -5,6 +5,8 @@ import { readYamlSource } from '../source/yaml-source.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { checkSkillReferences } from './check-references.js';
 import { skillPatternProblems } from './check-patterns.js';
+import { checkSkillHeals, healNames } from './check-heal.js';
+import { skillDialect } from '../model/dialect.js';
 
 /**
  * The static checks `aiw validate` makes, for a skill about to run and every skill it calls: an
@@ -12,7 +14,8 @@ import { skillPatternProblems } from './check-patterns.js';
  * does not compile. Found before the first step runs, so a typo in step 5 never lets steps 1–4 make
  * their side effects first.
  */
-export async function checkBeforeRun(skill: Skill, registry: ToolRegistry, loadSkill: (name: string) => Promise<Skill>): Promise<Problem[]> {
+export async function checkBeforeRun(skill: Skill, registry: ToolRegistry, loadSkill: (name: string) => Promise<Skill>, config: Record<string, unknown>): Promise<Problem[]> {
+  const heals = healNames(config);
   const problems: Problem[] = [];
   const seen = new Set<string>();
   const tools = { has: (n: string) => registry.has(n), params: (n: string) => (registry.has(n) ? registry.get(n).params : undefined) };
@@ -30,11 +33,16 @@ export async function checkBeforeRun(skill: Skill, registry: ToolRegistry, loadS
       }
     }
     const source = skillSource(s) ?? (await readYamlSource(s.file)).source;
-    problems.push(...checkSkillReferences(s, source, tools, (n) => children.has(n)), ...skillPatternProblems(source));
+    problems.push(
+      ...checkSkillReferences(s, source, tools, (n) => children.has(n), skillDialect(s, config)),
+      ...checkSkillHeals(s, source, heals),
+      ...skillPatternProblems(source),
+    );
     for (const child of children.values()) await visit(child);
   };
   await visit(skill);
-  return problems;
+  // Warnings (the Python dialect's undefined names in conditions) are for `validate`; they never stop a run.
+  return problems.filter((p) => p.severity !== 'warning');
 }
 
 function calledSkills(items: Array<Step | ReturnItem>, out = new Set<string>()): Set<string> {

@@ -7,6 +7,7 @@ import { simpleSegments } from '../template/simple-template.js';
 import type { ParamSpec } from '../model/tool.js';
 import { canonicalParam, coerceValue } from '../tools/params.js';
 import { isReturnItem, type ReturnItem, type Skill, type Step } from '../model/skill.js';
+import { JINJA_GLOBALS, PYTHON_EXTRA_GLOBALS, type DialectName } from '../model/dialect.js';
 import { locate, type JsonPath, type YamlSource } from '../source/yaml-source.js';
 
 export interface ToolLookup {
@@ -31,46 +32,60 @@ const DEFINEDNESS = /\b(?:defined|undefined|default|d|none|None)\b/;
  * do not parse, references to names no input, default or earlier step defines, and compute code
  * that does not compile. One pass; every problem with its position.
  */
-export function checkSkillReferences(skill: Skill, source: YamlSource, tools: ToolLookup, skillExists: (name: string) => boolean): Problem[] {
+export function checkSkillReferences(skill: Skill, source: YamlSource, tools: ToolLookup, skillExists: (name: string) => boolean, dialect: DialectName = 'javascript'): Problem[] {
   const problems: Problem[] = [];
-  const report = (path: JsonPath, message: string, code: Problem['code'] = 'VALIDATION') => {
+  const python = dialect === 'python';
+  const report = (path: JsonPath, message: string, code: Problem['code'] = 'VALIDATION', warning = false) => {
     const pos = locate(source, path);
-    problems.push({ file: source.file, line: pos.line, col: pos.col, code, message });
+    problems.push({ file: source.file, line: pos.line, col: pos.col, code, message, ...(warning ? { severity: 'warning' as const } : {}) });
   };
   const declaredInputs = new Set(skill.inputs.map((i) => i.name));
   // Asked for only when a template has a filter: listing them loads nunjucks.
   let filterNames: Set<string> | undefined;
   const filters = () => (filterNames ??= new Set(knownFilters()));
-  const defined = new Set<string>(ALWAYS);
-  const checkTemplates = (value: unknown, path: JsonPath, what: string, known: Set<string>, guard = false) => {
+  const defined = new Set<string>(python ? [...ALWAYS, ...JINJA_GLOBALS, ...PYTHON_EXTRA_GLOBALS] : ALWAYS);
+  const checkTemplates = (value: unknown, path: JsonPath, what: string, known: Set<string>, condition = false) => {
     walkStrings(value, path, (text, p) => {
-      if (!isTemplate(text)) return;
+      // A condition without braces is an expression; otherwise only template strings are read (the
+      // original renders only strings holding `{{`).
+      const expression = condition && !isTemplate(text);
+      if (!expression && (python ? !text.includes('{{') : !isTemplate(text))) return;
+      const source = expression ? `{{ ${text} }}` : text;
       // Plain `{{ a.b }}` templates are read without nunjucks (as the renderer reads them), which
       // keeps these checks cheap enough to run before every `aiw run`.
-      const simple = simpleSegments(text);
+      const simple = python ? null : simpleSegments(source);
       let names: Array<{ name: string }>;
       try {
-        names = simple ? simple.filter((seg) => Array.isArray(seg)).map((path) => ({ name: path[0]! })) : freeNames(text);
+        names = simple ? simple.filter((seg) => Array.isArray(seg)).map((path) => ({ name: path[0]! })) : freeNames(source);
       } catch (err) {
-        report(p, `${what}: template does not parse: ${firstLine(err)}`, 'TEMPLATE');
+        // nunjucks parses most of Jinja2 but not all of it; the run (real Jinja2) reports what does not parse.
+        if (!python) report(p, `${what}: template does not parse: ${firstLine(err)}`, 'TEMPLATE');
         return;
       }
       // A condition that tests definedness itself (`x is defined`, `x | default(...)`) may name what is missing.
-      const guarded = guard && DEFINEDNESS.test(text);
-      for (const n of names) if (!known.has(n.name) && !guarded) report(p, `${what}: '${n.name}' is not defined by any input, default or earlier step`);
-      for (const f of simple ? [] : usedFilters(text)) {
+      const guarded = condition && DEFINEDNESS.test(text);
+      for (const n of names) {
+        if (known.has(n.name) || guarded) continue;
+        // In the original an undefined name in a condition is false, and aiw keeps that: a warning.
+        if (python && condition) report(p, `${what}: '${n.name}' is not defined by any input, default or earlier step; the condition is false while it is undefined`, 'VALIDATION', true);
+        else report(p, `${what}: '${n.name}' is not defined by any input, default or earlier step`);
+      }
+      // Filters of Python skills are Jinja2's, checked when they render.
+      for (const f of simple || python ? [] : usedFilters(source)) {
         if (filters().has(f.name)) continue;
         const near = closestNames(f.name, [...filters()].filter((n) => n.length > 2));
         report(p, `${what}: unknown filter '${f.name}'${near.length ? ` (did you mean ${near.map((x) => `'${x}'`).join(', ')}?)` : ''}`, 'TEMPLATE');
       }
-      for (const m of text.matchAll(/\binputs\.([A-Za-z_]\w*)/g)) {
+      for (const m of text.matchAll(/\binputs\.([A-Za-z_]\w*)(\s*\()?/g)) {
+        // `inputs.get(...)`: a dict method in the Python dialect, not an input's name.
+        if (python && m[2]) continue;
         if (!declaredInputs.has(m[1]!)) report(p, `${what}: 'inputs.${m[1]}' is not a declared input`);
       }
     });
   };
   const checkCode = (code: string, path: JsonPath, what: string, line: number) => {
-    // Python compute (dialect: python) is not JavaScript: the Python worker checks it when it runs.
-    if (skill.dialect === 'python') return;
+    // Python blocks are compiled by python3 when they run, with errors at file:line.
+    if (python) return;
     try {
       new vm.Script(`(function () { ${code}\n})`, { filename: source.file, lineOffset: line - 1 });
     } catch (err) {
@@ -85,10 +100,7 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
         return;
       }
       const what = `step '${item.name}'`;
-      // A condition without braces is an expression: its names are checked the same way.
-      if (typeof item.condition === 'string') {
-        checkTemplates(isTemplate(item.condition) ? item.condition : `{{ ${item.condition} }}`, [...path, 'condition'], `${what} condition`, defined, true);
-      }
+      if (typeof item.condition === 'string') checkTemplates(item.condition, [...path, 'condition'], `${what} condition`, defined, true);
       if (item.type === 'tool') checkToolStep(item, path, what);
       if (item.type === 'skill') {
         if (!skillExists(item.skill!)) report([...path, 'skill'], `${what}: unknown skill '${item.skill}'`, 'UNKNOWN_SKILL');
@@ -101,6 +113,8 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
       }
       if (item.then) walkSteps(item.then, [...path, 'then']);
       if (item.type !== 'description') defined.add(item.output ?? item.name);
+      // A Python skill's tool step also stores its `key: value` lines as `<output>_parsed`.
+      if (python && item.type === 'tool') defined.add(`${item.output ?? item.name}_parsed`);
     });
   };
   const checkToolStep = (step: Step, path: JsonPath, what: string) => {

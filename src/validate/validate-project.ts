@@ -7,11 +7,14 @@ import { memoryTools } from '../learn/memory-tools.js';
 import type { ToolDef } from '../model/tool.js';
 import { loadConfig, openProject } from '../project/project.js';
 import { buildSkill } from '../skill/load-skill.js';
+import { skillDialect } from '../model/dialect.js';
 import { readYamlSource } from '../source/yaml-source.js';
 import { builtinTools } from '../tools/builtin/index.js';
 import { loadToolFile } from '../tools/load-tools.js';
 import { ToolRegistry } from '../tools/registry.js';
 import { checkSkillReferences, checkToolTemplates } from './check-references.js';
+import { checkPythonBlocks, type PythonBlock } from './check-python.js';
+import { isReturnItem, type ReturnItem, type Skill, type Step } from '../model/skill.js';
 import { configPatternProblems, skillPatternProblems, toolPatternProblems } from './check-patterns.js';
 import { checkConfigHeals, checkSkillHeals, checkToolHeal, healNames, type HealNames } from './check-heal.js';
 
@@ -54,13 +57,15 @@ export async function validateProject(req: ValidateRequest): Promise<ValidateOut
   const lookup = { has: (n: string) => tools.has(n), params: (n: string) => tools.get(n)?.params, names: () => [...tools.keys()] };
   const skillNames = new Set((await listYaml(skillsDir)).map((f) => basename(f).replace(/\.ya?ml$/, '')));
   const heals = healNames(proj?.config ?? {});
+  const pythonBlocks: PythonBlock[] = [];
   for (const file of targets) {
     const kind = kindOf(file, root);
     if (kind === 'tool') problems.push(...(await checkToolFile(file, heals)));
     else if (kind === 'config') problems.push(...(await checkConfigFile(file, tools, heals)));
-    else if (kind === 'skill') problems.push(...(await checkSkillFile(file, lookup, (n) => skillNames.has(n), heals)));
+    else if (kind === 'skill') problems.push(...(await checkSkillFile(file, lookup, (n) => skillNames.has(n), heals, proj?.config ?? {}, pythonBlocks)));
     else if (kind === 'memory') problems.push(...(await checkMemory(dirname(dirname(file)))).filter((p) => resolve(p.file) === file));
   }
+  problems.push(...(await checkPythonBlocks(pythonBlocks, req.env.AIW_PYTHON || 'python3')));
   if (proj && !req.files.length) problems.push(...(await checkMemory(proj.memoryDir)));
   return { problems, files: targets.length };
 }
@@ -88,12 +93,14 @@ function kindOf(file: string, root: string): 'skill' | 'tool' | 'config' | 'memo
   return 'skill';
 }
 
-async function checkSkillFile(file: string, tools: Parameters<typeof checkSkillReferences>[2], skillExists: (n: string) => boolean, heals: HealNames): Promise<Problem[]> {
+async function checkSkillFile(file: string, tools: Parameters<typeof checkSkillReferences>[2], skillExists: (n: string) => boolean, heals: HealNames, config: Record<string, unknown>, pythonBlocks: PythonBlock[]): Promise<Problem[]> {
   const { source, problems } = await readYamlSource(file);
   if (problems.length) return problems;
   const built = buildSkill(source);
   if (!built.skill) return built.problems;
-  return [...checkSkillReferences(built.skill, source, tools, skillExists), ...checkSkillHeals(built.skill, source, heals), ...skillPatternProblems(source)];
+  const dialect = skillDialect(built.skill, config);
+  if (dialect === 'python') pythonBlocks.push(...pythonBlocksOf(built.skill, source.text));
+  return [...checkSkillReferences(built.skill, source, tools, skillExists, dialect), ...checkSkillHeals(built.skill, source, heals), ...skillPatternProblems(source)];
 }
 
 async function checkToolFile(file: string, heals: HealNames): Promise<Problem[]> {
@@ -136,4 +143,21 @@ async function checkConfigFile(file: string, tools: Map<string, ToolDef>, heals:
 async function checkMemory(memoryDir: string): Promise<Problem[]> {
   const { checkMemoryFiles } = await import('./check-memory.js');
   return checkMemoryFiles(memoryDir);
+}
+
+/** Every compute block of a skill (steps, nested then: steps, outputs) with where its code starts. */
+function pythonBlocksOf(skill: Skill, text: string): PythonBlock[] {
+  const blocks: PythonBlock[] = [];
+  const walk = (items: Array<Step | ReturnItem>) => {
+    for (const item of items) {
+      if (isReturnItem(item)) continue;
+      if (item.compute !== undefined) blocks.push({ file: skill.file, line: item.computeLine ?? item.line, text, code: item.compute, what: `step '${item.name}'` });
+      if (item.then) walk(item.then);
+    }
+  };
+  walk(skill.steps);
+  for (const out of skill.outputs) {
+    if (out.compute !== undefined) blocks.push({ file: skill.file, line: out.computeLine ?? out.line, text, code: out.compute, what: `output '${out.name}'` });
+  }
+  return blocks;
 }

@@ -28,7 +28,7 @@ export async function runCommand(skillName: string, opts: RunOptions, io: Io): P
   if (opts.plan) return describePlan(skill, session, opts.json === true, io);
   // Every static check before the first step: a problem anywhere means nothing runs (exit 2).
   const { checkBeforeRun } = await import('../../validate/check-before-run.js');
-  const problems = await checkBeforeRun(skill, session.registry, session.loadSkill);
+  const problems = await checkBeforeRun(skill, session.registry, session.loadSkill, session.project.config);
   if (problems.length) throw new ValidationError(problems);
   const reporters = await chooseReporters(opts, io);
   const controller = new AbortController();
