@@ -3,6 +3,7 @@ import { renderString, renderValue, singleExpression, type Scope } from '../temp
 import { parseDuration } from '../source/duration.js';
 import { type CommandTool, type HttpTool, type ToolDef, type ToolResult, type ToolRunContext } from '../model/tool.js';
 import { bindParams } from './params.js';
+import { renderUrl } from './http-url.js';
 import { runHttp } from './run-http.js';
 import { runProcess } from './run-process.js';
 
@@ -63,8 +64,9 @@ export function buildArgv(tool: CommandTool, scope: Scope): string[] {
 
 function buildRequest(tool: HttpTool, scope: Scope, env: NodeJS.ProcessEnv) {
   const origin = { what: `tool '${tool.name}' http`, location: tool.location };
-  const spec = renderValue(tool.http, scope, origin) as HttpTool['http'];
-  const url = new URL(String(spec.url));
+  const { url: urlTemplate, ...rest } = tool.http;
+  const spec = renderValue(rest, scope, origin) as Omit<HttpTool['http'], 'url'>;
+  const url = renderUrl(String(urlTemplate), scope, { ...origin, what: `${origin.what} url` });
   for (const [k, v] of Object.entries(spec.query ?? {})) {
     if (v === null || v === undefined || v === '') continue;
     for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, typeof item === 'string' ? item : JSON.stringify(item));
