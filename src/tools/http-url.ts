@@ -1,7 +1,7 @@
 import { AiwError } from '../errors/errors.js';
 import { renderString, type Scope, type TemplateOrigin } from '../template/render.js';
+import { renderPieces } from './render-pieces.js';
 
-const EXPRESSION = /\{\{(?:(?!\{\{|\}\})[\s\S])*\}\}/g;
 // Everything up to the end of the authority: once this much text stands before an expression, the
 // expression is inside the path, the query or the fragment.
 const PAST_AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*[/?#]/i;
@@ -15,20 +15,12 @@ const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
  * away by every URL parser, so a value that makes one is refused.
  */
 export function renderUrl(template: string, scope: Scope, origin: TemplateOrigin): URL {
-  let text: string;
-  if (template.includes('{%')) text = String(renderString(template, scope, origin));
-  else {
-    text = '';
-    let last = 0;
-    for (const m of template.matchAll(EXPRESSION)) {
-      text += template.slice(last, m.index);
-      last = m.index + m[0].length;
-      const value = renderString(m[0], scope, origin);
+  const text = template.includes('{%')
+    ? String(renderString(template, scope, origin))
+    : renderPieces(template, scope, origin, (value, before) => {
       const piece = value === null || value === undefined ? '' : typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-      text += PAST_AUTHORITY.test(text) ? encodeURIComponent(piece) : piece;
-    }
-    text += template.slice(last);
-  }
+      return PAST_AUTHORITY.test(before) ? encodeURIComponent(piece) : piece;
+    });
   let url: URL;
   try {
     url = new URL(text);

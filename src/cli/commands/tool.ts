@@ -1,6 +1,7 @@
 import type { EngineEvent } from '../../model/events.js';
 import { EXIT } from '../../errors/errors.js';
 import { prepareCall } from '../../tools/execute-tool.js';
+import { shellQuote } from '../../tools/shell-quote.js';
 import { redact, redactValue } from '../../secrets/redact.js';
 import { formatValue } from '../../report/reporter.js';
 import { formatKnownIssues } from '../../learn/known-issue-text.js';
@@ -51,7 +52,7 @@ export async function toolCommand(name: string, opts: ToolOptions, io: Io): Prom
   } else {
     io.stderr.write(`✖ ${tool.name} failed${outcome.classification ? ` [${outcome.classification.class}: matched '${outcome.classification.pattern}']` : ''}: ${redact(result.error ?? '')}\n`);
     for (const l of formatKnownIssues(outcome.knownIssues, '')) io.stderr.write(`${l}\n`);
-    if (!outcome.knownIssues.length) io.stderr.write(`no known issue matches; run: aiw debug-tool ${tool.name} "<error text>"\n`);
+    if (!outcome.knownIssues.length) io.stderr.write(`no known issue matches; run: aiw debug-tool ${shellQuote(tool.name)} "<error text>"\n`);
   }
   if (interrupted) return EXIT.interrupted;
   return result.ok ? EXIT.ok : EXIT.failed;
