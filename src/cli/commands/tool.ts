@@ -19,6 +19,7 @@ export interface ToolOptions extends GlobalOptions {
 
 /** `aiw tool`: one tool call through the same heal loop a step uses (auto_heal unless --no-heal). */
 export async function toolCommand(name: string, opts: ToolOptions, io: Io): Promise<number> {
+  if (io.env.GITHUB_ACTIONS === 'true') io = await commandSafeIo(io, opts.json === true);
   const session = await openSession(opts, io);
   const tool = session.registry.get(name);
   const prepared = prepareCall(tool, parsePairs(opts.arg, opts.argsJson, '--arg'));
@@ -56,4 +57,14 @@ export async function toolCommand(name: string, opts: ToolOptions, io: Io): Prom
   }
   if (interrupted) return EXIT.interrupted;
   return result.ok ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * On GitHub Actions, tool output, stderr and known-issue text are data: no line of them may act as
+ * a workflow command. The JSON document keeps its exact value (`##[` only stands in strings).
+ */
+async function commandSafeIo(io: Io, json: boolean): Promise<Io> {
+  const { commandSafeJson, commandSafeWriter } = await import('../../report/github-log.js');
+  const stdout = { ...io.stdout, ...(json ? { write: (t: string) => io.stdout.write(commandSafeJson(t)) } : commandSafeWriter(io.stdout)) };
+  return { ...io, stdout, stderr: { ...io.stderr, ...commandSafeWriter(io.stderr) } };
 }
