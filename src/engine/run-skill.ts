@@ -6,6 +6,7 @@ import { parseDuration } from '../source/duration.js';
 import { prepareCall } from '../tools/execute-tool.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { ComputeSandbox, DEFAULT_COMPUTE_TIMEOUT_MS } from './compute-sandbox.js';
+import { ComputeProcess } from './compute-process.js';
 import type { EventSink } from '../model/events.js';
 import { resolveInputs } from './inputs.js';
 import type { HealRecord, KnownIssueMatch, RunResult, RunStatus, StepResult } from '../model/run.js';
@@ -60,6 +61,19 @@ export async function runSkill(skill: Skill, given: Record<string, unknown>, ctx
   const stepStates: RunState['stepStates'] = {};
   const scope: Scope = { inputs, defaults: skill.defaults, config: ctx.config, env: ctx.env, steps: stepStates };
   const state: RunState = { skill, depth, scope, stepStates, failed: false, partial: false };
+  // The compute process starts while the first steps run, and only for a skill with compute code.
+  if (hasCompute(skill)) computeProcessFor(ctx).start();
+  try {
+    return await runState(state, ctx, started);
+  } finally {
+    state.sandbox?.close();
+    if (depth === 0) closeComputeProcess(ctx);
+  }
+}
+
+async function runState(state: RunState, ctx: EngineContext, started: number): Promise<RunResult> {
+  const { skill, scope, depth } = state;
+  const inputs = scope.inputs as Record<string, unknown>;
   ctx.emit({ kind: 'run-start', runId: ctx.runId, skill: skill.name, inputs, depth, file: skill.file });
   const steps = await runItems(skill.steps, state, ctx);
   const outputs: Record<string, unknown> = {};
@@ -67,7 +81,7 @@ export async function runSkill(skill: Skill, given: Record<string, unknown>, ctx
     for (const out of skill.outputs) {
       try {
         outputs[out.name] = out.compute !== undefined
-          ? sandboxFor(state).run(out.compute, { what: `output '${out.name}'`, file: skill.file, line: out.computeLine ?? out.line })
+          ? await sandboxFor(state, ctx).run(out.compute, { what: `output '${out.name}'`, file: skill.file, line: out.computeLine ?? out.line }, ctx.signal)
           : renderValue(out.value, scope, { what: `output '${out.name}'`, location: { file: skill.file, line: out.line } });
         scope[out.name] ??= outputs[out.name];
       } catch (err) {
@@ -161,7 +175,7 @@ async function execute(step: Step, state: RunState, ctx: EngineContext, where: {
       return r;
     }
     case 'compute': {
-      const output = sandboxFor(state).run(step.compute!, { what: `step '${step.name}' compute`, file: state.skill.file, line: step.computeLine ?? step.line });
+      const output = await sandboxFor(state, ctx).run(step.compute!, { what: `step '${step.name}' compute`, file: state.skill.file, line: step.computeLine ?? step.line }, ctx.signal);
       return { ...base, status: 'success', output };
     }
     case 'skill': {
@@ -223,10 +237,10 @@ function record(step: Step, result: StepResult, state: RunState): void {
   state.sandbox?.setMember('steps', step.name, state.stepStates[step.name]);
 }
 
-function sandboxFor(state: RunState): ComputeSandbox {
+function sandboxFor(state: RunState, ctx: EngineContext): ComputeSandbox {
   if (!state.sandbox) {
     const limit = parseDuration(state.skill.computeTimeout ?? (state.scope.config as Record<string, unknown>)?.compute_timeout as string | undefined, 'compute_timeout', DEFAULT_COMPUTE_TIMEOUT_MS);
-    const sandbox = new ComputeSandbox(limit);
+    const sandbox = new ComputeSandbox(computeProcessFor(ctx), limit);
     for (const name of ['inputs', 'defaults', 'config', 'steps']) sandbox.set(name, state.scope[name]);
     for (const [name, value] of Object.entries(state.scope)) {
       if (!['inputs', 'defaults', 'config', 'steps', 'env'].includes(name)) sandbox.set(name, value);
@@ -234,4 +248,24 @@ function sandboxFor(state: RunState): ComputeSandbox {
     state.sandbox = sandbox;
   }
   return state.sandbox;
+}
+
+// One compute process per run, nested skills included; keyed by the run's context object.
+const computeProcesses = new WeakMap<EngineContext, ComputeProcess>();
+
+function computeProcessFor(ctx: EngineContext): ComputeProcess {
+  let host = computeProcesses.get(ctx);
+  if (!host) computeProcesses.set(ctx, (host = new ComputeProcess()));
+  return host;
+}
+
+function closeComputeProcess(ctx: EngineContext): void {
+  computeProcesses.get(ctx)?.close();
+  computeProcesses.delete(ctx);
+}
+
+function hasCompute(skill: Skill): boolean {
+  const inSteps = (items: Array<Step | ReturnItem>): boolean =>
+    items.some((item) => !isReturnItem(item) && (item.compute !== undefined || (item.then !== undefined && inSteps(item.then))));
+  return inSteps(skill.steps) || skill.outputs.some((o) => o.compute !== undefined);
 }
