@@ -62,8 +62,15 @@ export function wrapCompute(code: string): string {
   return `(function () { var __s = ${APPLY}(); if (__s !== 'u') return __s; try { var result; var __r = (function () { ${code}\n})(); return ${OUT}(__r === undefined ? result : __r); } catch (__e) { return ${ERR}(__e); } })()`;
 }
 
+/**
+ * The request loop reads and answers synchronously on stdin/stdout (one JSON text per line) and
+ * never returns to the event loop: callbacks compute code leaves behind (a FinalizationRegistry
+ * callback, Atomics.waitAsync, a rejected promise's report) are never run, so nothing of the code's
+ * making runs between steps, outside the time limit of a step.
+ */
 export const CHILD_SOURCE = `'use strict';
 const vm = require('node:vm');
+const fs = require('node:fs');
 const PRELUDE = ${JSON.stringify(PRELUDE)};
 const contexts = new Map();
 function contextFor(id) {
@@ -76,13 +83,8 @@ function contextFor(id) {
   }
   return c;
 }
-function hostError(e) {
-  return 'e' + JSON.stringify([String(e.name), String(e.message), String(e.stack)]);
-}
-const send = (m) => { if (process.connected) process.send(m); };
-process.on('message', (m) => {
+function handle(m) {
   if (m.t === 'drop') return void contexts.delete(m.ctx);
-  send({ t: 'ack', id: m.id });
   let text;
   try {
     const c = contextFor(m.ctx);
@@ -96,16 +98,43 @@ process.on('message', (m) => {
     text = typeof out === 'string' ? out : 'e["Error","compute code did not complete",""]';
   } catch (e) {
     // Only this realm throws here (a syntax error when compiling): the code's own errors came back as text.
-    text = hostError(e);
+    text = 'e' + JSON.stringify([String(e.name), String(e.message), String(e.stack)]);
   }
-  send({ t: 'done', id: m.id, text });
-});
-// What compute code leaves behind (a rejected promise, a finalizer that throws) is reported, never fatal.
-process.on('unhandledRejection', () => send({ t: 'warning', code: 'AIW_COMPUTE_REJECTION', message: 'compute code left a promise rejected with nothing to handle it; ignored' }));
-process.on('uncaughtException', (e) => send({ t: 'warning', code: 'AIW_COMPUTE_CALLBACK', message: 'compute code threw outside its step (a finalizer or callback); ignored: ' + String(e && e.message) }));
+  write(JSON.stringify({ id: m.id, text }) + '\\n');
+}
+function write(line) {
+  const bytes = Buffer.from(line, 'utf8');
+  for (let off = 0; off < bytes.length;) {
+    try {
+      off += fs.writeSync(1, bytes, off);
+    } catch (e) {
+      if (e.code !== 'EAGAIN') throw e;
+    }
+  }
+}
 // Ctrl-C reaches the whole process group: the host decides what it means and stops this process.
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
-process.on('disconnect', () => process.exit(0));
-send({ t: 'ready' });
+write('{"t":"ready"}\\n');
+const chunk = Buffer.alloc(1 << 16);
+let parts = [];
+for (;;) {
+  let n;
+  try {
+    n = fs.readSync(0, chunk, 0, chunk.length, null);
+  } catch (e) {
+    if (e.code === 'EAGAIN') continue;
+    throw e;
+  }
+  if (n === 0) process.exit(0);
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    if (chunk[i] !== 10) continue;
+    parts.push(Buffer.from(chunk.subarray(start, i)));
+    handle(JSON.parse(Buffer.concat(parts).toString('utf8')));
+    parts = [];
+    start = i + 1;
+  }
+  if (start < n) parts.push(Buffer.from(chunk.subarray(start, n)));
+}
 `;

@@ -4,7 +4,7 @@ import { CHILD_SOURCE } from './compute-child-source.js';
 export const DEFAULT_COMPUTE_MEMORY_MB = 512;
 
 /** Why a request to the compute process did not come back with the code's own outcome. */
-export type ComputeStop = 'timeout' | 'memory' | 'crashed' | 'interrupted' | 'busy';
+export type ComputeStop = 'timeout' | 'memory' | 'crashed' | 'interrupted';
 
 export class ComputeStopped extends Error {
   constructor(readonly kind: ComputeStop, message: string) {
@@ -24,10 +24,10 @@ export interface ComputeRequest {
 
 interface Waiting {
   id: number;
-  /** The process took the request: the time limit runs from here. */
-  onAck(): void;
   resolve(text: string): void;
   fail(err: ComputeStopped): void;
+  /** The process is up: the time limit of a request sent while it started runs from here. */
+  onReady?(): void;
 }
 
 // How long a new process may take to start before its first request fails (a loaded machine).
@@ -42,15 +42,16 @@ const PERMISSION = ['--permission', '--experimental-permission'].find((f) => pro
  * context of its own), started only when a skill has compute code. A process, not a worker thread:
  * a worker that runs out of memory inside a builtin (`new Array(4e8).fill(0)`) aborts the whole
  * process, and terminate() cannot stop a builtin that never checks for interrupts; a process has
- * its own heap limit and SIGKILL always works. The host waits on a message, so Ctrl-C is handled
- * at once. `generation` counts restarts: a context lost with a process is rebuilt by its owner.
+ * its own heap limit and SIGKILL always works. The host waits on a pipe, so Ctrl-C is handled at
+ * once. `generation` counts starts: a context lost with a process is rebuilt by its owner.
  */
 export class ComputeProcess {
   private child: ChildProcess | undefined;
   private waiting: Waiting | undefined;
   private stderrTail = '';
   private nextId = 0;
-  private started = false;
+  private up = false;
+  private readonly watched = new WeakSet<AbortSignal>();
   generation = 0;
 
   constructor(private readonly memoryMb = DEFAULT_COMPUTE_MEMORY_MB) {}
@@ -60,45 +61,49 @@ export class ComputeProcess {
     if (this.child) return;
     this.generation++;
     this.stderrTail = '';
-    this.started = false;
+    this.up = false;
     const args = [`--max-old-space-size=${this.memoryMb}`, '--no-warnings', ...(PERMISSION ? [PERMISSION] : []), '-e', CHILD_SOURCE];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced', env: {} });
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
     this.child = child;
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
       this.stderrTail = (this.stderrTail + d).slice(-4000);
     });
-    child.on('message', (m: { t: string; id?: number; text?: string; code?: string; message?: string }) => {
+    let partial = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       if (child !== this.child) return;
-      if (m.t === 'warning') process.emitWarning(String(m.message), { code: m.code });
-      if (m.t === 'ready') this.started = true;
-      const w = this.waiting;
-      if (!w || m.id !== w.id) return;
-      if (m.t === 'ack') w.onAck();
-      else if (m.t === 'done') {
-        this.waiting = undefined;
-        w.resolve(String(m.text));
-      }
+      const lines = (partial + d).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) this.answer(JSON.parse(line) as { t?: string; id?: number; text?: string });
     });
     child.on('exit', (code, signal) => {
       if (child !== this.child) return;
       this.child = undefined;
-      const w = this.waiting;
-      this.waiting = undefined;
-      if (!w) return;
       const oom = /heap out of memory|Allocation failed/.test(this.stderrTail);
-      w.fail(oom
+      this.waiting?.fail(oom
         ? new ComputeStopped('memory', `ran out of memory (limit ${this.memoryMb} MB)`)
         : new ComputeStopped('crashed', `the compute process ended (${signal ?? `exit code ${code}`})${this.stderrTail ? `: ${this.stderrTail.trim().split('\n')[0]}` : ''}`));
     });
-    child.on('error', () => {
-      // A failed spawn also ends in 'exit' (or the request times out): reported there, once.
-    });
-    // An idle compute process never keeps aiw alive.
+    // A failed spawn or a broken pipe also ends in 'exit' (or, at worst, at the time limit): reported there.
+    child.on('error', () => {});
+    child.stdin!.on('error', () => {});
+    // An idle compute process never keeps aiw alive: a request in flight holds its own timer.
     child.unref();
-    (child.channel as { unref?(): void } | undefined)?.unref?.();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?(): void } | null)?.unref?.();
   }
 
-  /** Start the process if needed and return its generation (it changes with every restart). */
+  private answer(m: { t?: string; id?: number; text?: string }): void {
+    if (m.t === 'ready') {
+      this.up = true;
+      this.waiting?.onReady?.();
+      return;
+    }
+    const w = this.waiting;
+    if (!w || m.id !== w.id) return;
+    this.waiting = undefined;
+    w.resolve(String(m.text));
+  }
+
+  /** Start the process if needed and return its generation (it changes with every start). */
   ready(): number {
     this.start();
     return this.generation;
@@ -106,54 +111,50 @@ export class ComputeProcess {
 
   /**
    * Run one request under a time limit. Past the limit the process is killed (SIGKILL: nothing in
-   * it can delay that) and the request fails as `timeout`. When the process never even took the
-   * request (code left running by an earlier step kept it busy), it fails as `busy` instead: the
-   * caller replays its values into the next process and tries once more, so a step is not blamed
-   * for another's leftovers.
+   * it can delay that) and the request fails as `timeout`; the next request starts a new process.
    */
-  async request(req: ComputeRequest, timeoutMs: number, signal?: AbortSignal, retried = false): Promise<string> {
+  async request(req: ComputeRequest, timeoutMs: number, signal?: AbortSignal): Promise<string> {
     if (signal?.aborted) throw new ComputeStopped('interrupted', 'interrupted');
     this.start();
     const child = this.child!;
     const id = ++this.nextId;
-    const fresh = !this.started;
     let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
     try {
       return await new Promise<string>((resolve, reject) => {
         const stop = (err: ComputeStopped) => {
           this.kill();
           reject(err);
         };
-        // Until the process takes the request: a process still starting gets an allowance; one that
-        // is up but does not answer is busy with an earlier step's leftovers.
-        timer = setTimeout(() => stop(fresh
-          ? new ComputeStopped('crashed', `the compute process did not start within ${Math.round((timeoutMs + START_ALLOWANCE_MS) / 1000)} s`)
-          : retried
-            ? new ComputeStopped('timeout', `stopped after ${timeoutMs} ms (time limit)`)
-            : new ComputeStopped('busy', 'the compute process was busy with code left running by an earlier step')),
-        fresh ? timeoutMs + START_ALLOWANCE_MS : timeoutMs);
-        const onAck = () => {
-          clearTimeout(timer);
-          timer = setTimeout(() => stop(new ComputeStopped('timeout', `stopped after ${timeoutMs} ms (time limit)`)), timeoutMs);
-        };
-        this.waiting = { id, onAck, resolve, fail: reject };
-        onAbort = () => stop(new ComputeStopped('interrupted', 'interrupted'));
-        signal?.addEventListener('abort', onAbort, { once: true });
-        child.send({ t: 'run', id, ...req }, (err) => {
-          if (err) stop(new ComputeStopped('crashed', `the compute process could not be reached: ${err.message}`));
-        });
+        const limit = () => setTimeout(() => stop(new ComputeStopped('timeout', `stopped after ${timeoutMs} ms (time limit)`)), timeoutMs);
+        const waiting: Waiting = { id, resolve, fail: stop };
+        if (this.up) timer = limit();
+        else {
+          timer = setTimeout(() => stop(new ComputeStopped('crashed', `the compute process did not start within ${Math.round(START_ALLOWANCE_MS / 1000)} s`)), START_ALLOWANCE_MS);
+          waiting.onReady = () => {
+            clearTimeout(timer);
+            timer = limit();
+          };
+        }
+        this.waiting = waiting;
+        this.watch(signal);
+        child.stdin!.write(`${JSON.stringify({ t: 'run', id, ...req })}\n`);
       });
     } finally {
       clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
       if (this.waiting?.id === id) this.waiting = undefined;
     }
   }
 
+  /** One listener per signal, not one per step: Ctrl-C fails the request in flight and stops the process. */
+  private watch(signal: AbortSignal | undefined): void {
+    if (!signal || this.watched.has(signal)) return;
+    this.watched.add(signal);
+    signal.addEventListener('abort', () => this.waiting?.fail(new ComputeStopped('interrupted', 'interrupted')), { once: true });
+  }
+
   /** Forget a context (a nested skill finished). */
   drop(ctx: number): void {
-    if (this.child?.connected) this.child.send({ t: 'drop', ctx });
+    if (this.child?.stdin?.writable) this.child.stdin.write(`${JSON.stringify({ t: 'drop', ctx })}\n`);
   }
 
   /** Stop the process; the next request starts a new one. */

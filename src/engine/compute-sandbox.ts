@@ -52,27 +52,17 @@ export class ComputeSandbox {
    * memory limit says which.
    */
   async run(code: string, where: Where, signal?: AbortSignal): Promise<unknown> {
-    const request = () => {
-      const generation = this.host.ready();
-      // A new process knows nothing of this context: it gets every value, not only the latest ones.
-      const transfers = generation === this.generation ? this.pending : this.replay();
-      this.generation = generation;
-      this.pending = [];
-      return this.host.request({
-        ctx: this.ctx, key: `${where.file}:${where.line}\u0000${code}`, source: wrapCompute(code), file: where.file, line: where.line,
-        pending: transfers.length ? JSON.stringify(transfers) : undefined,
-      }, this.timeoutMs, signal, retried);
-    };
-    let retried = false;
+    const generation = this.host.ready();
+    // A new process knows nothing of this context: it gets every value, not only the latest ones.
+    const transfers = generation === this.generation ? this.pending : this.replay();
+    this.generation = generation;
+    this.pending = [];
     let text: string;
     try {
-      try {
-        text = await request();
-      } catch (err) {
-        if (!(err instanceof ComputeStopped) || err.kind !== 'busy') throw err;
-        retried = true;
-        text = await request();
-      }
+      text = await this.host.request({
+        ctx: this.ctx, key: `${where.file}:${where.line}\u0000${code}`, source: wrapCompute(code), file: where.file, line: where.line,
+        pending: transfers.length ? JSON.stringify(transfers) : undefined,
+      }, this.timeoutMs, signal);
     } catch (err) {
       if (err instanceof ComputeStopped) {
         const code = err.kind === 'interrupted' ? 'INTERRUPTED' : 'SKILL_FAILED';
