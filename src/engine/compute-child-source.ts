@@ -3,8 +3,8 @@
  * bundle). It holds one V8 context per skill run that has compute code, runs each step's code in
  * it and answers with a primitive string made inside the context: `u` (undefined), `v<json>` or
  * `e<json [name, message, stack]>`. The host never runs code of the skill's making: it parses a
- * string. Anything the code leaves running (a finalizer, a promise callback) runs here, where the
- * host's time limit, memory limit and SIGKILL reach it.
+ * string. Whatever the code does here is within reach of the host's time limit, memory limit and
+ * SIGKILL; callbacks it leaves behind never run at all (see the request loop below).
  */
 const OUT = '__aiw_out';
 const ERR = '__aiw_err';
