@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Installs the real programs that the end-to-end tests drive: Prometheus and Alertmanager from
 # Debian's packages (and openssl, which the fake Kubernetes API server uses for its certificate;
-# zsh and fish, whose completion scripts are loaded by test/cli/completion.test.ts), and PostgreSQL
-# for the memory backend's tests (they initdb and start their own server).
+# zsh and fish, whose completion scripts are loaded by test/cli/completion.test.ts; procps for `ps`,
+# which the compute-process test uses to list aiw's children; bsdutils' `script`, for the 0-column
+# terminal test, is essential in Debian and always there), and PostgreSQL for the memory backend's
+# tests (they initdb and start their own server).
 # Idempotent: installs only what is missing. The packages ship services; the tests start their
 # own instances on free loopback ports, so no service may be started here.
 set -euo pipefail
 
-PACKAGES=(prometheus prometheus-alertmanager openssl zsh fish postgresql)
+PACKAGES=(prometheus prometheus-alertmanager openssl zsh fish postgresql procps)
 # postgresql's server binaries live under its major version; any installed version will do.
 PG_CTL="$(ls -1d /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -n 1 || true)"
-BINARIES=(/usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/openssl /usr/bin/zsh /usr/bin/fish "${PG_CTL:-/usr/lib/postgresql/none/bin/pg_ctl}")
+BINARIES=(/usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/openssl /usr/bin/zsh /usr/bin/fish "${PG_CTL:-/usr/lib/postgresql/none/bin/pg_ctl}" /usr/bin/ps)
 
 log() { printf '[install-e2e-deps] %s\n' "$*"; }
 warn() {

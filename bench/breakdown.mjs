@@ -2,8 +2,9 @@
 // In-process cost of the pieces of one step, measured on aiw's own source modules (bundled from
 // src/ by esbuild into a temporary file, so no process start-up is counted):
 //   - loading and checking a skill file (YAML with positions + schema + structure), per step;
-//   - the compute sandbox (ComputeSandbox: vm with time limit, values copied in), per step, next
-//     to bare node:vm in one context, and with the time-limit and Ctrl-C options one by one;
+//   - the compute sandbox (ComputeSandbox: a context in the run's compute process, values copied
+//     in, one message round trip per step), per step, next to bare node:vm in one context, and
+//     with the time-limit and Ctrl-C options one by one;
 //   - rendering one templated tool argument, each step with its own template, and the same template
 //     again (nunjucks compile vs render).
 // `node bench/breakdown.mjs [--rounds N]`. Prints Markdown. Medians of N rounds (default 5).
@@ -26,6 +27,7 @@ const entry = join(tmp, 'entry.ts');
 writeFileSync(entry, [
   `export { loadSkillFile } from ${JSON.stringify(join(repo, 'src/skill/load-skill.ts'))};`,
   `export { ComputeSandbox } from ${JSON.stringify(join(repo, 'src/engine/compute-sandbox.ts'))};`,
+  `export { ComputeProcess } from ${JSON.stringify(join(repo, 'src/engine/compute-process.ts'))};`,
   `export { templating } from ${JSON.stringify(join(repo, 'src/template/nunjucks-env.ts'))};`,
   `export { renderValue } from ${JSON.stringify(join(repo, 'src/template/render.ts'))};`,
 ].join('\n'));
@@ -68,16 +70,20 @@ row(`load + check skill, ${TOOL_STEPS} tool steps`, await timeAsync(() => src.lo
 // Compute. Each round uses fresh code text (a round-specific suffix) so V8's compilation cache
 // cannot serve a script compiled in an earlier round: every step compiles, as in a real run.
 const codes = (round) => Array.from({ length: COMPUTE_STEPS }, (_, i) => `${computeSnippet(i)} // r${round}`);
-row('ComputeSandbox.run + set(output) + setMember(steps)', timeIt((r = 99) => {
-  const box = new src.ComputeSandbox(5000);
+const host = new src.ComputeProcess();
+row('ComputeSandbox.run + set(output) + setMember(steps)', await timeAsync(async (r = 99) => {
+  const box = new src.ComputeSandbox(host, 5000);
   box.set('inputs', { n: 1 });
   box.set('steps', {});
-  codes(r).forEach((code, i) => {
-    const out = box.run(code, { what: `step c${i}`, file: '/x/compute1000.yaml', line: 8 + i * 2 });
+  const list = codes(r);
+  for (let i = 0; i < list.length; i++) {
+    const out = await box.run(list[i], { what: `step c${i}`, file: '/x/compute1000.yaml', line: 8 + i * 2 });
     box.set(`c${i}`, out);
     box.setMember('steps', `c${i}`, { status: 'success', error: null, attempts: 1 });
-  });
-}), COMPUTE_STEPS, 'what run-skill.ts does per compute step');
+  }
+  box.close();
+}), COMPUTE_STEPS, 'what run-skill.ts does per compute step (process already started)');
+host.close();
 const wrap = (code) => `(function () { var result; var __r = (function () { ${code}\n})(); return __r === undefined ? result : __r; })()`;
 const bareVm = (ctxOptions, runOptions) => (r = 99) => {
   const ctx = vm.createContext(Object.create(null), ctxOptions);
@@ -88,7 +94,7 @@ row('bare node:vm (the benchmark baseline)', timeIt(bareVm({}, {})), COMPUTE_STE
 row('  + context options of aiw (codeGeneration off, microtaskMode afterEvaluate)', timeIt(bareVm({ codeGeneration: { strings: false, wasm: false }, microtaskMode: 'afterEvaluate' }, {})), COMPUTE_STEPS, '');
 row('  + `timeout` (a watchdog thread per call)', timeIt(bareVm({}, { timeout: 5000 })), COMPUTE_STEPS, '');
 row('  + `breakOnSigint` (a SIGINT watchdog per call)', timeIt(bareVm({}, { breakOnSigint: true })), COMPUTE_STEPS, '');
-row('  + `timeout` + `breakOnSigint`', timeIt(bareVm({}, { timeout: 5000, breakOnSigint: true })), COMPUTE_STEPS, 'what ComputeSandbox.run passes');
+row('  + `timeout` + `breakOnSigint`', timeIt(bareVm({}, { timeout: 5000, breakOnSigint: true })), COMPUTE_STEPS, '');
 
 // Templates.
 const templating = src.templating();

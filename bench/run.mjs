@@ -239,7 +239,7 @@ if (want('compute')) guarded(figures, 'compute', 'per compute step', () => {
   const aiwStep = () => perStep(COMPUTE_STEPS)(aiw(['run', 'compute1000']).ms, aiw(['run', 'compute1']).ms);
   const vmStep = () => perStep(COMPUTE_STEPS)(vm(COMPUTE_STEPS), vm(1));
   const s = rounds({ sides: { aiw: aiwStep, vm: vmStep }, warmup: WARMUP, count: HEAVY });
-  figure(figures, { id: 'compute', title: `per compute step (${COMPUTE_STEPS} − 1, / ${COMPUTE_STEPS - 1})`, unit: 'ms/step', baseline: 'same snippets with `node:vm`, one context', target: 3 }, s, 'aiw', 'vm');
+  figure(figures, { id: 'compute', title: `per compute step (${COMPUTE_STEPS} − 1, / ${COMPUTE_STEPS - 1})`, unit: 'ms/step', baseline: 'same snippets with `node:vm`, one context, 5 s `timeout` per call', target: 3 }, s, 'aiw', 'vm');
 });
 
 if (want('python')) guarded(figures, 'python', 'per Python compute block', () => {

@@ -1,143 +1,93 @@
-import vm from 'node:vm';
 import { AiwError } from '../errors/errors.js';
+import { wrapCompute } from './compute-child-source.js';
+import { ComputeProcess, ComputeStopped } from './compute-process.js';
 
 export const DEFAULT_COMPUTE_TIMEOUT_MS = 5000;
 
-// Helpers defined in the context before any compute code runs, as read-only globals. They hold
-// the context's own JSON functions as they were then, so later code cannot swap them.
-const OUT = '__aiw_out';
-const ERR = '__aiw_err';
-const SET = '__aiw_set';
-const PENDING = '__aiw_pending';
-const APPLY = '__aiw_apply';
-const PRELUDE = `(() => {
-  const parse = JSON.parse, stringify = JSON.stringify, S = String, define = Object.defineProperty, g = globalThis;
-  const fixed = (name, value) => define(g, name, { value, writable: false, enumerable: false, configurable: false });
-  const field = (e, key) => { try { return S(e[key]); } catch { return ''; } };
-  fixed(${JSON.stringify(OUT)}, (v) => {
-    if (v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function') {
-      throw new TypeError('compute code returned a promise; compute steps are synchronous');
-    }
-    const json = v === undefined ? undefined : stringify(v);
-    return json === undefined ? 'u' : 'v' + json;
-  });
-  fixed(${JSON.stringify(ERR)}, (e) => {
-    const error = e !== null && typeof e === 'object';
-    return 'e' + stringify([error ? field(e, 'name') || 'Error' : 'Error', error ? field(e, 'message') : 'thrown: ' + field([e], 0), error ? field(e, 'stack') : '']);
-  });
-  fixed(${JSON.stringify(SET)}, (name, key, json) => {
-    try {
-      const value = json === undefined ? undefined : parse(json);
-      if (key === undefined) g[name] = value;
-      else {
-        if (g[name] === undefined || g[name] === null) g[name] = {};
-        g[name][key] = value;
-      }
-      return 'u';
-    } catch (e) {
-      return g[${JSON.stringify(ERR)}](e);
-    }
-  });
-  // Values the host stored since the last run, as one JSON text; applied by the next run's own
-  // script, so storing a step's output costs no script compilation of its own. A plain data
-  // property that code cannot redefine: a host write to it never runs code of the skill's making.
-  define(g, ${JSON.stringify(PENDING)}, { value: undefined, writable: true, enumerable: false, configurable: false });
-  fixed(${JSON.stringify(APPLY)}, () => {
-    const pending = g[${JSON.stringify(PENDING)}];
-    g[${JSON.stringify(PENDING)}] = undefined;
-    if (typeof pending !== 'string') return 'u';
-    for (const [name, key, json] of parse(pending)) {
-      const r = g[${JSON.stringify(SET)}](name, key === null ? undefined : key, json === null ? undefined : json);
-      if (r !== 'u') return r;
-    }
-    return 'u';
-  });
-})()`;
+interface Where {
+  what: string;
+  file: string;
+  line: number;
+}
+
+type Transfer = [name: string, key: string | null, json: string | null];
+
+let contexts = 0;
 
 /**
- * Runs compute code in its own V8 context: no `process`, no `require`, no `eval`/`Function` from
- * strings (codeGeneration off), promises drained before control returns (microtaskMode), and a time
- * limit. Values cross in both directions only as JSON text, parsed and serialised inside the
- * context under the time limit: no host object leaks a path back to the host's `Function`, and no
- * getter, Proxy trap or `toJSON` of the code's making ever runs in the host, where no limit applies.
+ * The compute code of one skill run: its own V8 context in the run's compute process (see
+ * compute-process.ts): no `process`, no `require`, no `eval`/`Function` from strings, promises
+ * drained before control returns, a time limit and a memory limit. Values cross in both directions
+ * only as JSON text, parsed and serialised inside the context: no host object leaks a path back to
+ * the host, and no getter, Proxy trap or `toJSON` of the code's making ever runs in aiw itself.
  */
 export class ComputeSandbox {
-  private readonly context: vm.Context;
-  private readonly scripts = new Map<string, vm.Script>();
-  private pending: Array<[string, string | null, string | null]> = [];
+  private readonly ctx = ++contexts;
+  /** Every value handed over so far, newest per name (and member): replayed into a restarted process. */
+  private readonly values = new Map<string, { json: string | null; members: Map<string, string | null> }>();
+  private pending: Transfer[] = [];
+  private generation = 0;
 
-  constructor(private readonly timeoutMs = DEFAULT_COMPUTE_TIMEOUT_MS) {
-    watchRejections();
-    this.context = vm.createContext(Object.create(null) as object, {
-      name: 'aiw compute',
-      codeGeneration: { strings: false, wasm: false },
-      microtaskMode: 'afterEvaluate',
-    });
-    vm.runInContext(PRELUDE, this.context);
-  }
+  constructor(private readonly host: ComputeProcess, private readonly timeoutMs = DEFAULT_COMPUTE_TIMEOUT_MS) {}
 
   /** Make `value` visible to later compute code as the global `name`. */
   set(name: string, value: unknown): void {
-    this.transfer(name, undefined, value);
+    const json = value === undefined ? null : JSON.stringify(value) ?? 'null';
+    this.values.set(name, { json, members: new Map() });
+    this.pending.push([name, null, json]);
   }
 
   /** Set one key of an object global (e.g. `steps.<name>`) without copying the whole object again. */
   setMember(name: string, key: string, value: unknown): void {
-    this.transfer(name, key, value);
-  }
-
-  private transfer(name: string, key: string | undefined, value: unknown): void {
     const json = value === undefined ? null : JSON.stringify(value) ?? 'null';
-    this.pending.push([name, key ?? null, json]);
+    let entry = this.values.get(name);
+    if (!entry) this.values.set(name, (entry = { json: null, members: new Map() }));
+    entry.members.set(key, json);
+    this.pending.push([name, key, json]);
   }
 
   /**
    * Run `code` as the body of a function: it may `return` a value or assign `result`. Errors come
-   * back as AiwError naming the file and the line of the code in the skill.
+   * back as AiwError naming the file and the line of the code in the skill; a stop by the time or
+   * memory limit says which.
    */
-  run(code: string, where: { what: string; file: string; line: number }): unknown {
-    const key = `${where.file}:${where.line}\u0000${code}`;
-    let script = this.scripts.get(key);
-    if (!script) {
-      // The prefix stays on the first line so that line numbers in errors match the skill file.
-      const wrapped = `(function () { var __s = ${APPLY}(); if (__s !== 'u') return __s; try { var result; var __r = (function () { ${code}\n})(); return ${OUT}(__r === undefined ? result : __r); } catch (__e) { return ${ERR}(__e); } })()`;
-      try {
-        script = new vm.Script(wrapped, { filename: where.file, lineOffset: where.line - 1 });
-      } catch (err) {
-        throw this.failure(err, where);
-      }
-      this.scripts.set(key, script);
-    }
-    if (this.pending.length) {
-      this.context[PENDING] = JSON.stringify(this.pending);
-      this.pending = [];
-    }
-    return this.exec(script, where);
-  }
-
-  private exec(script: vm.Script, where: { what: string; file: string; line: number }): unknown {
-    let outcome: unknown;
+  async run(code: string, where: Where, signal?: AbortSignal): Promise<unknown> {
+    const generation = this.host.ready();
+    // A new process knows nothing of this context: it gets every value, not only the latest ones.
+    const transfers = generation === this.generation ? this.pending : this.replay();
+    this.generation = generation;
+    this.pending = [];
+    let text: string;
     try {
-      // No breakOnSigint: it re-arms signal handling on every call and nearly doubled the cost of a
-      // compute step. Ctrl-C during compute code takes effect when the step ends, at the latest at
-      // its time limit; a running tool is still stopped at once.
-      outcome = script.runInContext(this.context, { timeout: this.timeoutMs });
+      text = await this.host.request({
+        ctx: this.ctx, key: `${where.file}:${where.line}\u0000${code}`, source: wrapCompute(code), file: where.file, line: where.line,
+        pending: transfers.length ? JSON.stringify(transfers) : undefined,
+      }, this.timeoutMs, signal);
     } catch (err) {
-      // Only the host throws here (the time limit, Ctrl-C): the code's own errors come back as text.
-      throw this.failure(err, where);
+      if (err instanceof ComputeStopped) {
+        const code = err.kind === 'interrupted' ? 'INTERRUPTED' : 'SKILL_FAILED';
+        throw new AiwError(code, `${where.what}: ${err.message}`, { location: { file: where.file, line: where.line }, cause: err });
+      }
+      throw err;
     }
-    // A primitive string made inside the context: nothing the code returned or threw is touched here.
-    const text = typeof outcome === 'string' ? outcome : 'e["Error","compute code did not complete",""]';
     if (text === 'u') return undefined;
     if (text.startsWith('v')) return JSON.parse(text.slice(1)) as unknown;
     const [name, message, stack] = JSON.parse(text.slice(1)) as [string, string, string];
     throw new AiwError('SKILL_FAILED', `${where.what}: ${name}: ${message}`, locationOf(stack, where));
   }
 
-  private failure(err: unknown, where: { what: string; file: string; line: number }): AiwError {
-    const e = err as Error & { code?: string };
-    const reason = e.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT' ? `stopped after ${this.timeoutMs} ms (time limit)` : `${e.name}: ${e.message}`;
-    return new AiwError('SKILL_FAILED', `${where.what}: ${reason}`, { ...locationOf(String(e.stack ?? ''), where), cause: err });
+  /** This context is done (its skill finished): the process may forget it. */
+  close(): void {
+    this.host.drop(this.ctx);
+  }
+
+  private replay(): Transfer[] {
+    const all: Transfer[] = [];
+    for (const [name, { json, members }] of this.values) {
+      all.push([name, null, json]);
+      for (const [key, value] of members) all.push([name, key, value]);
+    }
+    return all;
   }
 }
 
@@ -151,21 +101,4 @@ function lineOf(stack: string, file: string): number | undefined {
   if (idx < 0) return undefined;
   const m = /^:(\d+)/.exec(stack.slice(idx + file.length));
   return m ? Number(m[1]) : undefined;
-}
-
-let watching = false;
-
-/**
- * A promise compute code rejects and leaves unhandled is reported by Node after the step has
- * finished, and by default ends the process with a stack trace. Such a promise belongs to a
- * context's realm, never to the host's: those are reported as a warning and otherwise ignored (the
- * step's value was already taken). The host's own rejections keep Node's default: a crash.
- */
-function watchRejections(): void {
-  if (watching) return;
-  watching = true;
-  process.on('unhandledRejection', (reason, promise) => {
-    if (promise instanceof Promise) throw reason;
-    process.emitWarning('compute code left a promise rejected with nothing to handle it; ignored', { code: 'AIW_COMPUTE_REJECTION' });
-  });
 }

@@ -1,8 +1,9 @@
-import type { Skill } from '../model/skill.js';
+import { isReturnItem, type ReturnItem, type Skill, type Step } from '../model/skill.js';
 import { skillDialect, type DialectName } from '../model/dialect.js';
 import { evaluateCondition, renderValue, type Scope, type TemplateOrigin } from '../template/render.js';
 import { parseDuration } from '../source/duration.js';
 import { ComputeSandbox, DEFAULT_COMPUTE_TIMEOUT_MS } from './compute-sandbox.js';
+import { ComputeProcess } from './compute-process.js';
 
 
 /** Where a compute block is: its step (for messages), file, first line, and the name its value goes under. */
@@ -42,11 +43,32 @@ export function computeLimitMs(skill: Skill, config: Record<string, unknown>, fa
   return parseDuration(skill.computeTimeout ?? (config.compute_timeout as string | number | undefined), 'compute_timeout', fallbackMs) ?? fallbackMs;
 }
 
-/** aiw's own dialect: nunjucks templates in-process, JavaScript compute in the V8 sandbox. */
+const processes = new WeakMap<object, ComputeProcess>();
+
+/** The compute process of a run (`run` is its engine context): one for all its skills, started on demand. */
+export function computeProcessFor(run: object): ComputeProcess {
+  let host = processes.get(run);
+  if (!host) processes.set(run, (host = new ComputeProcess()));
+  return host;
+}
+
+export function closeComputeProcess(run: object): void {
+  processes.get(run)?.close();
+  processes.delete(run);
+}
+
+/** Whether a skill has compute code anywhere (steps, then blocks, outputs): only then is a process started. */
+export function hasCompute(skill: Skill): boolean {
+  const inSteps = (items: Array<Step | ReturnItem>): boolean =>
+    items.some((item) => !isReturnItem(item) && (item.compute !== undefined || (item.then !== undefined && inSteps(item.then))));
+  return inSteps(skill.steps) || skill.outputs.some((o) => o.compute !== undefined);
+}
+
+/** aiw's own dialect: nunjucks templates in-process, JavaScript compute in a separate process with limits. */
 export class JavaScriptDialect implements Dialect {
   private sandbox?: ComputeSandbox;
 
-  constructor(private readonly skill: Skill, private readonly scope: Scope) {}
+  constructor(private readonly skill: Skill, private readonly scope: Scope, private readonly host: ComputeProcess, private readonly signal?: AbortSignal) {}
 
   render(value: unknown, origin: TemplateOrigin, strict = true): Promise<unknown> {
     return Promise.resolve(renderValue(value, this.scope, origin, strict));
@@ -57,7 +79,7 @@ export class JavaScriptDialect implements Dialect {
   }
 
   compute(code: string, where: ComputeWhere): Promise<unknown> {
-    return Promise.resolve(this.sandboxed().run(code, where));
+    return this.sandboxed().run(code, where, this.signal);
   }
 
   set(name: string, value: unknown): void {
@@ -69,13 +91,14 @@ export class JavaScriptDialect implements Dialect {
   }
 
   end(): void {
+    this.sandbox?.close();
     this.sandbox = undefined;
   }
 
   private sandboxed(): ComputeSandbox {
     if (!this.sandbox) {
       const limit = computeLimitMs(this.skill, (this.scope.config as Record<string, unknown>) ?? {}, DEFAULT_COMPUTE_TIMEOUT_MS);
-      const sandbox = new ComputeSandbox(limit);
+      const sandbox = new ComputeSandbox(this.host, limit);
       for (const [name, value] of Object.entries(this.scope)) if (name !== 'env') sandbox.set(name, value);
       this.sandbox = sandbox;
     }

@@ -6,7 +6,7 @@ import type { Scope } from '../template/render.js';
 import { parseDuration } from '../source/duration.js';
 import { prepareCall } from '../tools/execute-tool.js';
 import type { ToolRegistry } from '../tools/registry.js';
-import { dialectOf, JavaScriptDialect, type Dialect } from './dialect.js';
+import { closeComputeProcess, computeProcessFor, dialectOf, hasCompute, JavaScriptDialect, type Dialect } from './dialect.js';
 import type * as PythonModule from './python-dialect.js';
 import type { EventSink } from '../model/events.js';
 import { resolveInputs } from './inputs.js';
@@ -71,7 +71,9 @@ export async function runSkill(skill: Skill, given: Record<string, unknown>, ctx
   // Loaded only for a Python skill: a JavaScript run neither loads this code nor starts Python.
   const py = python ? (pythonLoaded ??= await import('./python-dialect.js')) : undefined;
   const dialect = py ? new py.PythonDialect(py.pythonRuntimeFor(ctx, { python: ctx.env.AIW_PYTHON || 'python3', root: ctx.root ?? process.cwd(), env: ctx.env, signal: ctx.signal }), skill, scope, ctx.emit)
-    : new JavaScriptDialect(skill, scope);
+    : new JavaScriptDialect(skill, scope, computeProcessFor(ctx), ctx.signal);
+  // The compute process starts while the first steps run, and only for a skill with compute code.
+  if (!py && hasCompute(skill)) computeProcessFor(ctx).start();
   const state: RunState = { skill, depth, scope, stepStates, dialect, py, failed: false, partial: false };
   ctx.emit({ kind: 'run-start', runId: ctx.runId, skill: skill.name, inputs, depth, file: skill.file });
   const outputs: Record<string, unknown> = {};
@@ -97,8 +99,11 @@ export async function runSkill(skill: Skill, given: Record<string, unknown>, ctx
     }
   } finally {
     dialect.end();
-    // One Python worker per run: it goes when the outermost skill ends (or on Ctrl-C, at once).
-    if (depth === 0) pythonLoaded?.closePythonRuntime(ctx);
+    // One Python worker and one compute process per run: they go when the outermost skill ends (or on Ctrl-C, at once).
+    if (depth === 0) {
+      pythonLoaded?.closePythonRuntime(ctx);
+      closeComputeProcess(ctx);
+    }
   }
   const status: RunStatus = state.failed ? 'failed' : state.partial ? 'partial' : 'success';
   const result: RunResult = {

@@ -8,6 +8,7 @@ import { fileStore } from '../memory/file-store.js';
 import type { MemoryStore } from '../memory/store.js';
 import type { Table } from '../memory/cache-table.js';
 import { haystackOf } from '../memory/memory-cache.js';
+import { shellQuote } from '../tools/shell-quote.js';
 import type { PatternEntry } from '../memory/patterns-store.js';
 
 /** What a lookup found, best first, and what it had to skip on the way (never silently). */
@@ -159,14 +160,11 @@ export function classifyError(config: Record<string, unknown>, text: string): Cl
 /** The command a person would type to run a remedy by hand. */
 export function remedyCommand(tool: string, args: Record<string, unknown>): string {
   const pairs = Object.entries(args).map(([k, v]) => `-a ${shellQuote(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)}`);
-  return ['aiw tool', tool, ...pairs].join(' ');
+  return ['aiw tool', shellQuote(tool), ...pairs].join(' ');
 }
 
-/** Quote for a POSIX shell: bare when only safe characters, else single quotes. */
-export function shellQuote(s: string): string {
-  if (s !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
+
+export { shellQuote };
 
 export function formatWarning(w: LogWarning): string {
   return `${w.file}:${w.line}:${w.col}: ${w.message}`;

@@ -10,6 +10,7 @@ import { formatKnownIssues } from '../learn/known-issue-text.js';
 import { StepLog, truncate } from './step-log.js';
 import { displayPath } from './display-path.js';
 import { printable } from './terminal-text.js';
+import { neutraliseV1 } from './github-log.js';
 
 /** GitHub shows at most 10 error and 10 warning annotations per step; more would only be dropped. */
 const MAX_ANNOTATIONS = 10;
@@ -25,12 +26,12 @@ export function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-/** `::name k=v,k=v::message`, every part redacted, without control characters, and escaped. */
+/** `::name k=v,k=v::message`, every part redacted, without control characters or `##[`, and escaped. */
 export function workflowCommand(name: string, props: Record<string, string | number | undefined>, message: string): string {
   const list = Object.entries(props)
     .filter((e): e is [string, string | number] => e[1] !== undefined)
-    .map(([k, v]) => `${k}=${escapeProperty(redact(printable(String(v))))}`);
-  return `::${name}${list.length ? ` ${list.join(',')}` : ''}::${escapeData(redact(printable(message)))}\n`;
+    .map(([k, v]) => `${k}=${escapeProperty(neutraliseV1(redact(printable(String(v)))))}`);
+  return `::${name}${list.length ? ` ${list.join(',')}` : ''}::${escapeData(neutraliseV1(redact(printable(message))))}\n`;
 }
 
 export interface GithubOptions {

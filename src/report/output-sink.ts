@@ -57,7 +57,10 @@ function jsonDocument(text: string): string | undefined {
     // Not a document after all (a line of tool output that happens to start with a brace): text rules apply.
     return undefined;
   }
-  return `${JSON.stringify(redactValue(value))}${text.endsWith('\n') ? '\n' : ''}`;
+  const masked = JSON.stringify(redactValue(value));
+  // Unchanged by masking: the writer's own text goes out as it was (a GitHub-safe `##\u005b` stays escaped).
+  if (masked === JSON.stringify(value)) return text;
+  return `${masked}${text.endsWith('\n') ? '\n' : ''}`;
 }
 
 /** Wrap a writer so that everything written to it goes through `cleanText` (or, for a JSON document, `redactValue`). */

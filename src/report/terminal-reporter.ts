@@ -45,7 +45,10 @@ export class TerminalReporter implements Reporter {
   static async create(out: Writer & { stream: NodeJS.WriteStream }, colorLevel: 0 | 1 | 2 | 3, cwd?: string, quiet = false): Promise<Reporter> {
     const [{ Chalk }, { default: ora }] = await Promise.all([import('chalk'), import('ora')]);
     const chalk = new Chalk({ level: colorLevel });
-    return new TerminalReporter(out, chalk, (text) => ora({ text, stream: out.stream, color: colorLevel ? 'cyan' : false, discardStdin: false }).start(), cwd, quiet);
+    // A terminal that reports 0 columns (a serial console, some CI pseudo-terminals) makes ora count
+    // Infinity lines to clear, and clear them forever: no animation there, decided per spinner.
+    const spins = () => !(out.stream.columns === 0 || Number.isNaN(out.stream.columns));
+    return new TerminalReporter(out, chalk, (text) => ora({ text, stream: out.stream, color: colorLevel ? 'cyan' : false, discardStdin: false, ...(spins() ? {} : { isEnabled: false }) }).start(), cwd, quiet);
   }
 
   private spinnerText(r: Running): string {

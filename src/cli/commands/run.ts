@@ -48,7 +48,10 @@ export async function runCommand(skillName: string, opts: RunOptions, io: Io): P
   }
   if (interrupted) result.error = { code: 'INTERRUPTED', message: `interrupted by ${interrupted}` };
   for (const r of reporters) await r.finish(result);
-  if (opts.json) io.stdout.write(`${JSON.stringify(runDocument(result))}\n`);
+  if (opts.json) {
+    const json = JSON.stringify(runDocument(result));
+    io.stdout.write(`${onGithub(io) ? (await import('../../report/github-log.js')).commandSafeJson(json) : json}\n`);
+  }
   if (interrupted) return EXIT.interrupted;
   return result.status === 'failed' ? EXIT.failed : EXIT.ok;
 }
@@ -61,20 +64,22 @@ export async function runCommand(skillName: string, opts: RunOptions, io: Io): P
 async function chooseReporters(opts: RunOptions, io: Io): Promise<Reporter[]> {
   const level = colorLevel(io);
   // A spinner redraws its line, which would garble the group and annotation lines around it.
-  const onGithub = io.env.GITHUB_ACTIONS === 'true';
+  const github = onGithub(io);
   const { PlainReporter, noPaint } = await import('../../report/plain-reporter.js');
+  // On GitHub the log carries tool output and memory text: no line of it may act as a workflow command.
+  const safe = github ? (await import('../../report/github-log.js')).commandSafeWriter : (w: Io['stdout']) => w;
   let log: Reporter;
   if (opts.json) {
     // The log goes to stderr, so whether it is a terminal decides the colour.
     const errLevel = colorLevel({ ...io, stdout: io.stderr });
-    log = new PlainReporter(io.stderr, errLevel ? await painter(errLevel) : noPaint, { showOutputs: false, cwd: io.cwd, quiet: opts.quiet, heartbeatMs: heartbeatMs(io) });
-  } else if (isInteractive(io) && io.stdout.stream && !onGithub) {
+    log = new PlainReporter(safe(io.stderr), errLevel ? await painter(errLevel) : noPaint, { showOutputs: false, cwd: io.cwd, quiet: opts.quiet, heartbeatMs: heartbeatMs(io) });
+  } else if (isInteractive(io) && io.stdout.stream && !github) {
     const { TerminalReporter } = await import('../../report/terminal-reporter.js');
     log = await TerminalReporter.create({ write: io.stdout.write, stream: io.stdout.stream }, level, io.cwd, opts.quiet);
   } else {
-    log = new PlainReporter(io.stdout, level ? await painter(level) : noPaint, { cwd: io.cwd, quiet: opts.quiet, heartbeatMs: heartbeatMs(io) });
+    log = new PlainReporter(safe(io.stdout), level ? await painter(level) : noPaint, { cwd: io.cwd, quiet: opts.quiet, heartbeatMs: heartbeatMs(io) });
   }
-  if (onGithub) {
+  if (github) {
     const { GithubReporter } = await import('../../report/github-reporter.js');
     log = new GithubReporter(opts.json ? io.stderr : io.stdout, io.env, { cwd: io.cwd, log });
   }
@@ -84,6 +89,10 @@ async function chooseReporters(opts: RunOptions, io: Io): Promise<Reporter[]> {
     reporters.push(new JunitReporter(opts.junit, { cwd: io.cwd }));
   }
   return reporters;
+}
+
+function onGithub(io: Io): boolean {
+  return io.env.GITHUB_ACTIONS === 'true';
 }
 
 async function painter(level: 1 | 2 | 3) {

@@ -3,6 +3,7 @@ import { EXIT } from '../../errors/errors.js';
 import { prepareCall } from '../../tools/execute-tool.js';
 import { outcomeResult } from '../../heal/outcome-result.js';
 import { stepDocument } from '../../report/json-document.js';
+import { shellQuote } from '../../tools/shell-quote.js';
 import { formatValue } from '../../report/reporter.js';
 import { formatKnownIssues } from '../../learn/known-issue-text.js';
 import { PlainReporter, noPaint } from '../../report/plain-reporter.js';
@@ -19,6 +20,7 @@ export interface ToolOptions extends GlobalOptions {
 
 /** `aiw tool`: one tool call through the same heal loop a step uses (auto_heal unless --no-heal). */
 export async function toolCommand(name: string, opts: ToolOptions, io: Io): Promise<number> {
+  if (io.env.GITHUB_ACTIONS === 'true') io = await commandSafeIo(io, opts.json === true);
   const session = await openSession(opts, io);
   const tool = session.registry.get(name);
   const prepared = prepareCall(tool, parsePairs(opts.arg, opts.argsJson, '--arg'));
@@ -48,8 +50,18 @@ export async function toolCommand(name: string, opts: ToolOptions, io: Io): Prom
   } else {
     io.stderr.write(`✖ ${tool.name} failed${outcome.classification ? ` [${outcome.classification.class}: matched '${outcome.classification.pattern}']` : ''}: ${result.error ?? ''}\n`);
     for (const l of formatKnownIssues(outcome.knownIssues, '')) io.stderr.write(`${l}\n`);
-    if (!outcome.knownIssues.length) io.stderr.write(`no known issue matches; run: aiw debug-tool ${tool.name} "<error text>"\n`);
+    if (!outcome.knownIssues.length) io.stderr.write(`no known issue matches; run: aiw debug-tool ${shellQuote(tool.name)} "<error text>"\n`);
   }
   if (interrupted) return EXIT.interrupted;
   return result.ok ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * On GitHub Actions, tool output, stderr and known-issue text are data: no line of them may act as
+ * a workflow command. The JSON document keeps its exact value (`##[` only stands in strings).
+ */
+async function commandSafeIo(io: Io, json: boolean): Promise<Io> {
+  const { commandSafeJson, commandSafeWriter } = await import('../../report/github-log.js');
+  const stdout = { ...io.stdout, ...(json ? { write: (t: string) => io.stdout.write(commandSafeJson(t)) } : commandSafeWriter(io.stdout)) };
+  return { ...io, stdout, stderr: { ...io.stderr, ...commandSafeWriter(io.stderr) } };
 }
