@@ -33,7 +33,9 @@ await build({
   logLevel: 'warning',
   define: { __AIW_VERSION__: JSON.stringify(pkg.version) },
   // Required on demand, synchronously, when a template needs it (see template/nunjucks-env.ts).
-  external: ['nunjucks'],
+  // The MCP SDK (and its zod peer) load only in `aiw mcp` and when a tool file declares an MCP
+  // server; kept external, so its HTTP server stack is never bundled into the chunks a run loads.
+  external: ['nunjucks', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'zod', 'zod/*'],
   // CommonJS dependencies call require() for Node built-ins; give the ESM bundle a real one.
   banner: { js: "import { createRequire as __aiwCreateRequire } from 'node:module'; const require = __aiwCreateRequire(import.meta.url);" },
 });

@@ -74,6 +74,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .command('tools')
     .description('list the tools with their descriptions')
     .option('--json', 'print JSON')
+    .option('--refresh', "read the tool lists of MCP servers again (instead of the cached ones)")
     .action((_opts, cmd: Command) => {
       action = async (io) => (await import('./commands/list.js')).listTools({ ...globals(cmd), ...cmd.opts() }, io);
     });
@@ -85,6 +86,16 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option('--json', 'print the problems as JSON')
     .action((files: string[], _opts, cmd: Command) => {
       action = async (io) => (await import('./commands/validate.js')).validateCommand(files, { ...globals(cmd), ...cmd.opts() }, io);
+    });
+
+  program
+    .command('mcp')
+    .description('serve skills, tools and the learning loop to AI agents over MCP (stdio, or Streamable HTTP with --http)')
+    .option('--http <host:port>', 'serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio')
+    .option('--token-env <name>', 'environment variable with the bearer token HTTP clients must send (default AIW_MCP_TOKEN; required off loopback)')
+    .option('--read-only', 'expose only what changes nothing: known issues, debug_tool, memory views, plans')
+    .action((_opts, cmd: Command) => {
+      action = async (io) => (await import('./commands/mcp.js')).mcpCommand({ ...globals(cmd), ...cmd.opts() }, io);
     });
 
   registerMemoryCommands(program, globals, (a) => (action = a));

@@ -9,6 +9,7 @@ import type { Clock } from '../heal/retry-policy.js';
 import type { LearningOptions } from '../learn/learning-store.js';
 import { memoryTools } from '../learn/memory-tools.js';
 import { addSecretsFromEnv } from '../secrets/redact.js';
+import { join } from 'node:path';
 import { builtinTools } from '../tools/builtin/index.js';
 import { ToolRegistry } from '../tools/registry.js';
 
@@ -31,19 +32,26 @@ export interface Session {
   registry: ToolRegistry;
   learning?: Learning;
   runId: string;
+  /** Stop what the run started (MCP servers); call at the end of a run and after an interrupt. */
+  close(): Promise<void>;
 }
 
 /** Open the project and its tools; tool files that do not load are a validation error (exit 2). */
-export async function openSession(opts: GlobalOptions, io: SessionIo): Promise<Session> {
+export async function openSession(opts: GlobalOptions & { refreshMcp?: boolean }, io: SessionIo): Promise<Session> {
   addSecretsFromEnv(io.env);
   const project = await openProject({ root: opts.root, memoryDir: opts.memoryDir, cwd: io.cwd, env: io.env });
   // The memory tools look tools up (debug_tool, a remedy's tool) in the registry that holds them.
   const memory = memoryTools({ memoryDir: project.memoryDir, registry: () => registry, config: project.config, configFile: project.configFile });
-  const registry: ToolRegistry = await ToolRegistry.load(project.toolsDir, [...builtinTools(), ...memory]);
-  if (registry.problems.length) throw new ValidationError(registry.problems);
+  const registry: ToolRegistry = await ToolRegistry.load(project.toolsDir, [...builtinTools(), ...memory], {
+    cacheDir: join(project.memoryDir, '.cache'), env: io.env, config: project.config, refresh: opts.refreshMcp,
+  });
+  if (registry.problems.length) {
+    await registry.close();
+    throw new ValidationError(registry.problems);
+  }
   // Memory problems never stop a run, and are never silent: each is printed once as it happens.
   const learning = lazyLearning(project.memoryDir, { onWarning: (w) => io.stderr.write(`aiw: warning: ${w}\n`) });
-  return { project, registry, learning, runId: newRunId() };
+  return { project, registry, learning, runId: newRunId(), close: () => registry.close() };
 }
 
 /** The engine context for one run, with the heal state that the run's steps share. */

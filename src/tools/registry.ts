@@ -2,19 +2,31 @@ import { AiwError, type Problem } from '../errors/errors.js';
 import { loadToolFiles } from './load-tools.js';
 import type { ToolDef } from '../model/tool.js';
 import { closestNames } from '../errors/did-you-mean.js';
+import type { McpSource, McpSourceOptions } from './mcp/mcp-source.js';
+
+/** Where MCP tool lists are cached, and whether a server may be started to read one that is not. */
+export type McpLoadOptions = Omit<McpSourceOptions, 'fetch'> & { fetch?: boolean };
 
 /** YAML tools and TypeScript built-ins, in one place, looked up by name. */
 export class ToolRegistry {
   private readonly byName = new Map<string, ToolDef>();
   readonly problems: Problem[] = [];
   readonly files: string[] = [];
+  /** The declared MCP servers' tools and connections; undefined when no tool file declares one. */
+  mcp?: McpSource;
 
-  static async load(toolsDir: string, builtins: ToolDef[]): Promise<ToolRegistry> {
+  static async load(toolsDir: string, builtins: ToolDef[], mcp?: McpLoadOptions): Promise<ToolRegistry> {
     const registry = new ToolRegistry();
     for (const b of builtins) registry.byName.set(b.name, b);
-    const { tools, problems, files } = await loadToolFiles(toolsDir);
+    const { tools, servers, problems, files } = await loadToolFiles(toolsDir);
     registry.problems.push(...problems);
     registry.files.push(...files);
+    if (servers.length && mcp) {
+      // The SDK and the connection code load only for a project that declares MCP servers.
+      const { McpSource } = await import('./mcp/mcp-source.js');
+      registry.mcp = await McpSource.load(servers, { fetch: true, ...mcp });
+      tools.push(...registry.mcp.tools);
+    }
     for (const tool of tools) {
       const existing = registry.byName.get(tool.name);
       if (existing) {
@@ -35,7 +47,7 @@ export class ToolRegistry {
   }
 
   get(name: string): ToolDef {
-    const tool = this.byName.get(name);
+    const tool = this.byName.get(name) ?? this.mcp?.unlisted(name);
     if (!tool) {
       const near = closestNames(name, this.names());
       throw new AiwError('UNKNOWN_TOOL', `unknown tool '${name}'`, {
@@ -51,6 +63,11 @@ export class ToolRegistry {
 
   all(): ToolDef[] {
     return this.names().map((n) => this.byName.get(n)!);
+  }
+
+  /** Stop what the tools started (MCP servers): at the end of a run and on Ctrl-C. */
+  async close(): Promise<void> {
+    await this.mcp?.close();
   }
 }
 

@@ -10,10 +10,11 @@ interface ValidateOptions extends GlobalOptions {
 
 /** `aiw validate`: the merge-request lint. Exit 0 when clean, 2 when any problem is found. */
 export async function validateCommand(files: string[], opts: ValidateOptions, io: Io): Promise<number> {
-  const { problems, files: count } = await validateProject({ files, root: opts.root, memoryDir: opts.memoryDir, cwd: io.cwd, env: io.env });
+  const { problems, files: count, notes } = await validateProject({ files, root: opts.root, memoryDir: opts.memoryDir, cwd: io.cwd, env: io.env });
   const shown = problems.map((p) => ({ ...p, file: relative(io.cwd, p.file) || p.file }));
-  if (opts.json) io.stdout.write(`${JSON.stringify({ ok: !problems.length, files: count, problems: shown })}\n`);
+  if (opts.json) io.stdout.write(`${JSON.stringify({ ok: !problems.length, files: count, problems: shown, notes })}\n`);
   else {
+    for (const n of notes) io.stderr.write(`aiw validate: note: ${n}\n`);
     for (const p of shown) io.stdout.write(`${formatProblem(p)}\n`);
     io.stderr.write(problems.length ? `aiw validate: ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${count} files\n` : `aiw validate: ${count} files OK\n`);
   }
