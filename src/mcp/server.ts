@@ -41,14 +41,18 @@ export function createAiwServer(opts: ServeOptions, version: string): Server {
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const token = request.params._meta?.progressToken;
     const callExtra: CallExtra = { signal: extra.signal };
+    // Sent in order, and all before the answer: the client stops listening for progress once it has it.
+    let sent = Promise.resolve();
     if (token !== undefined) {
       callExtra.progress = (progress, total, message) => {
-        // A progress note that cannot be sent (the client left) must not fail the run.
-        extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, message } })
+        sent = sent.then(() => extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, message } }))
+          // A progress note that cannot be sent (the client left) must not fail the run.
           .catch((err: unknown) => opts.io.stderr.write(`aiw mcp: warning: progress not sent: ${String(err)}\n`));
       };
     }
-    return callTool(request.params.name, request.params.arguments ?? {}, opts, callExtra);
+    const answer = await callTool(request.params.name, request.params.arguments ?? {}, opts, callExtra);
+    await sent;
+    return answer;
   });
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: await listResources(opts) }));
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
