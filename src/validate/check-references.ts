@@ -1,5 +1,6 @@
 import vm from 'node:vm';
 import type { Problem } from '../errors/errors.js';
+import { closestNames } from '../errors/did-you-mean.js';
 import { freeNames } from '../template/free-names.js';
 import { isTemplate } from '../template/render.js';
 import type { ParamSpec } from '../model/tool.js';
@@ -9,6 +10,13 @@ import { locate, type JsonPath, type YamlSource } from '../source/yaml-source.js
 export interface ToolLookup {
   has(name: string): boolean;
   params(name: string): Record<string, ParamSpec> | undefined;
+  /** Every tool name, for did-you-mean hints. */
+  names?(): string[];
+}
+
+function didYouMean(name: string, known: string[]): string {
+  const near = closestNames(name, known);
+  return near.length ? `; did you mean ${near.map((n) => `'${n}'`).join(', ')}?` : '';
 }
 
 const ALWAYS = ['inputs', 'defaults', 'config', 'env', 'steps'];
@@ -75,13 +83,13 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
   const checkToolStep = (step: Step, path: JsonPath, what: string) => {
     checkTemplates(step.args ?? {}, [...path, 'args'], `${what} args`, defined);
     if (!tools.has(step.tool!)) {
-      report([...path, 'tool'], `${what}: unknown tool '${step.tool}'`, 'UNKNOWN_TOOL');
+      report([...path, 'tool'], `${what}: unknown tool '${step.tool}'${didYouMean(step.tool!, tools.names?.() ?? [])}`, 'UNKNOWN_TOOL');
       return;
     }
     const params = tools.params(step.tool!) ?? {};
     const args = step.args ?? {};
     for (const name of Object.keys(args)) {
-      if (!(name in params)) report([...path, 'args', name], `${what}: tool '${step.tool}' has no param '${name}' (params: ${Object.keys(params).join(', ') || 'none'})`);
+      if (!(name in params)) report([...path, 'args', name], `${what}: tool '${step.tool}' has no param '${name}' (params: ${Object.keys(params).join(', ') || 'none'})${didYouMean(name, Object.keys(params))}`);
     }
     for (const [name, spec] of Object.entries(params)) {
       if (spec.required && spec.default === undefined && !(name in args)) report(path, `${what}: tool '${step.tool}' needs param '${name}'`);

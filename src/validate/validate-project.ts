@@ -58,7 +58,7 @@ export async function validateProject(req: ValidateRequest): Promise<ValidateOut
     : `MCP server '${s.spec.name}': ${s.tools.length} tools checked against the list read ${s.age} ago${s.listedFrom === 'cache' ? ' (cached; `aiw tools --refresh` reads it again)' : ''}`);
   const tools = new Map<string, ToolDef>(registry.names().map((n) => [n, registry.get(n)]));
   for (const p of registry.problems) if (targets.includes(resolve(p.file))) problems.push(p);
-  const lookup = { has: (n: string) => tools.has(n), params: (n: string) => tools.get(n)?.params };
+  const lookup = { has: (n: string) => tools.has(n), params: (n: string) => tools.get(n)?.params, names: () => [...tools.keys()] };
   const skillNames = new Set((await listYaml(skillsDir)).map((f) => basename(f).replace(/\.ya?ml$/, '')));
   for (const file of targets) {
     const kind = kindOf(file, root);
