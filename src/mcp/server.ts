@@ -25,7 +25,10 @@ export function createAiwServer(opts: ServeOptions, version: string): Server {
     },
   );
   server.setRequestHandler(ListToolsRequestSchema, async () => {
-    const session = await openSession(opts.globals, opts.io);
+    const session = await openSession(opts.globals, opts.io).catch((err: unknown) => {
+      // A broken tool file is the user's to fix: the protocol error carries the CLI's file:line:col text.
+      throw new Error(errorText(err), { cause: err });
+    });
     try {
       const catalog = buildCatalog(await loadSkills(session.project), session.registry, opts.readOnly);
       return {

@@ -143,6 +143,24 @@ steps:
     expect(pids(root, 'files').filter(alive)).toEqual([]);
   });
 
+  it('a server that dies between calls is started again by the next call of the run', async () => {
+    const root = project();
+    root.script('bin/kill-server', `pid=$(tail -n 1 '${root.path('everything.pids')}'); kill -9 "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done`);
+    root.write('tools/kill.yaml', `tools:\n  kill_server:\n    command: ["${root.path('bin/kill-server')}"]\n`);
+    root.write('skills/revive.yaml', `name: revive
+steps:
+  - { name: before, tool: everything.echo, args: { message: one } }
+  - { name: kill, tool: kill_server }
+  - { name: after, tool: everything.echo, args: { message: two } }
+`);
+    const res = await aiw(['run', 'revive', '--json'], { root: root.dir });
+    const doc = res.json<RunDoc>();
+    expect(doc.steps.map((s) => [s.name, s.status]), res.stderr).toEqual([['before', 'success'], ['kill', 'success'], ['after', 'success']]);
+    expect(doc.steps[2]!.output).toBe('Echo: two');
+    expect(pids(root, 'everything')).toHaveLength(2);
+    expect(pids(root, 'everything').filter(alive)).toEqual([]);
+  });
+
   it('a call that hangs is stopped at the step timeout, with its server, and classified as a timeout', async () => {
     const root = project();
     root.write('skills/hang.yaml', `name: hang
