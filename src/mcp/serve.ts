@@ -27,6 +27,7 @@ export async function serveStdio(opts: ServeOptions, version: string, stdio: Std
   });
   await server.connect(transport);
   await closed;
+  if (!stop.aborted) await server.idle();
   await server.close();
 }
 

@@ -1,8 +1,9 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema, ListToolsRequestSchema,
-  ReadResourceRequestSchema,
+  ReadResourceRequestSchema, type CallToolRequest, type ServerNotification, type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { AiwError } from '../errors/errors.js';
 import { openSession } from '../session/session.js';
 import { errorText } from './answers.js';
@@ -16,7 +17,7 @@ const PROMPT = 'fix_tool_failure';
  * aiw as an MCP server: skills, tools and the learning loop as MCP tools; memory files and skills as
  * resources; a prompt for the debug → fix → learn_tool_fix loop. One Server per client connection.
  */
-export function createAiwServer(opts: ServeOptions, version: string): Server {
+export function createAiwServer(opts: ServeOptions, version: string): Server & { idle(): Promise<void> } {
   const server = new Server(
     { name: 'aiw', version },
     {
@@ -41,7 +42,18 @@ export function createAiwServer(opts: ServeOptions, version: string): Server {
       await session.close();
     }
   });
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  // Calls still running when the client closes stdin are answered before aiw exits (`... | aiw mcp`).
+  const running = new Set<Promise<unknown>>();
+  const idle = async () => {
+    while (running.size) await Promise.allSettled([...running]);
+  };
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const call = handleCall(request, extra);
+    running.add(call);
+    void call.finally(() => running.delete(call)).catch(() => undefined);
+    return call;
+  });
+  const handleCall = async (request: CallToolRequest, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
     const token = request.params._meta?.progressToken;
     const callExtra: CallExtra = { signal: extra.signal };
     // Sent in order, and all before the answer: the client stops listening for progress once it has it.
@@ -56,7 +68,7 @@ export function createAiwServer(opts: ServeOptions, version: string): Server {
     const answer = await callTool(request.params.name, request.params.arguments ?? {}, opts, callExtra);
     await sent;
     return answer;
-  });
+  };
   server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: await listResources(opts) }));
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     try {
@@ -81,5 +93,5 @@ export function createAiwServer(opts: ServeOptions, version: string): Server {
       messages: [{ role: 'user' as const, content: { type: 'text' as const, text: fixToolPrompt(args.tool_name, args.error_text) } }],
     };
   });
-  return server;
+  return Object.assign(server, { idle });
 }

@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentProject, stdioClient, text } from './mcp-fixture.js';
+import { agentProject, BIN, stdioClient, text } from './mcp-fixture.js';
 
 const clients: Client[] = [];
 afterEach(async () => {
@@ -143,6 +144,20 @@ describe('aiw mcp over stdio, driven by the SDK client', () => {
     const plan = await client.callTool({ name: 'plan_skill', arguments: { skill: 'greet' } });
     expect(text(plan)).toContain('2. ship: tool deploy');
     expect(existsSync(root.path('token'))).toBe(false);
+  });
+
+  it('answers a call still running when the client closes stdin, then exits 0 (`... | aiw mcp` in a script)', () => {
+    const root = agentProject();
+    const lines = [
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'sh', version: '1' } } },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'tool_say', arguments: { text: 'piped' } } },
+    ].map((m) => JSON.stringify(m)).join('\n');
+    const res = spawnSync(process.execPath, [BIN, '--root', root.dir, 'mcp'], { input: `${lines}\n`, encoding: 'utf8', env: { PATH: process.env.PATH, CI: 'true' }, timeout: 30_000 });
+    expect(res.status).toBe(0);
+    const answers = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; result: Record<string, unknown> });
+    expect(answers.map((a) => a.id)).toEqual([1, 2]);
+    expect(text(answers[1]!.result)).toBe('piped');
   });
 
   it('writes nothing but protocol on stdout: memory warnings go to stderr', async () => {
