@@ -34,7 +34,7 @@ async function connect(url: string, headers: Record<string, string> = {}): Promi
 describe('aiw mcp over Streamable HTTP', () => {
   it('serves the SDK client on loopback: tools, a skill run with progress, a healed tool', async () => {
     const root = agentProject();
-    const { url } = await serve(root, ['--http', '127.0.0.1:0']);
+    const { url, child } = await serve(root, ['--http', '127.0.0.1:0']);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     const client = await connect(url);
     try {
@@ -48,6 +48,10 @@ describe('aiw mcp over Streamable HTTP', () => {
     } finally {
       await client.close();
     }
+    // SIGTERM (or Ctrl-C) stops the server like any interrupted command.
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(130);
   });
 
   it('requires the bearer token from --token-env, and refuses to serve off loopback without one', async () => {

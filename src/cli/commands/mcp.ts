@@ -24,7 +24,8 @@ export async function mcpCommand(opts: McpOptions, io: Io, stdin: NodeJS.Readabl
     if (opts.http === undefined) {
       const stdout = io.stdout.stream ?? process.stdout;
       await serveStdio(serveOptions, aiwVersion(), { stdin, stdout }, stop.signal);
-      return EXIT.ok;
+      // The client closing stdin is the normal end; a signal is an interruption, as for every command.
+      return stop.signal.aborted ? EXIT.interrupted : EXIT.ok;
     }
     const { host, port } = parseListen(opts.http);
     const tokenEnv = opts.tokenEnv ?? DEFAULT_TOKEN_ENV;
@@ -34,7 +35,7 @@ export async function mcpCommand(opts: McpOptions, io: Io, stdin: NodeJS.Readabl
     io.stderr.write(`aiw mcp: serving ${server.url}${token ? ` (bearer token from $${tokenEnv})` : ''}${serveOptions.readOnly ? ', read-only' : ''}; Ctrl-C stops\n`);
     await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
     await server.close();
-    return EXIT.ok;
+    return EXIT.interrupted;
   } finally {
     off?.();
   }
