@@ -222,13 +222,19 @@ if (want('toolstep')) guarded(figures, 'toolstep', 'per tool step', () => {
 });
 
 if (want('mcpcall')) guarded(figures, 'mcpcall', 'per MCP tool call', () => {
+  // In one process, after start-up: aiw's call path (registry, params, heal loop, connection) next
+  // to the SDK's Client, each with its own server, in alternating rounds.
+  const res = run(node, [join(here, 'baselines', 'mcp-inprocess.mjs'), repo, fx.mcp.root, String(MCP_CALLS), String(COUNT), String(WARMUP)], { env: envNoCA });
+  const s = JSON.parse(res.stdout.trim().split('\n').pop());
+  figure(figures, { id: 'mcpcall', title: `per MCP tool call, after start-up, in one process (server-everything \`echo\` over stdio; ${MCP_CALLS} calls per sample)`, unit: 'ms/call', baseline: "the SDK's Client calling the same server, same process, alternating rounds", target: 1.3 }, s, 'aiw', 'sdk');
+  // The same call as a skill step, whole CLI runs: adds loading, templating and reporting the step.
   const aiwRun = (skill) => run(node, [bin, '--root', fx.mcp.root, 'run', skill], { env: envNoCA }).ms;
   const sdk = (n) => run(node, [join(here, 'baselines', 'mcp-sdk-calls.mjs'), repo, fx.mcp.server, String(n)], { env: envNoCA }).ms;
-  const s = rounds({
+  const r = rounds({
     sides: { aiw: () => perStep(MCP_CALLS)(aiwRun('mcpmany'), aiwRun('mcpone')), sdk: () => perStep(MCP_CALLS)(sdk(MCP_CALLS), sdk(1)) },
     warmup: WARMUP, count: HEAVY,
   });
-  figure(figures, { id: 'mcpcall', title: `per MCP tool call, after start-up (${MCP_CALLS}-call skill − 1-call, / ${MCP_CALLS - 1}; server-everything \`echo\` over stdio)`, unit: 'ms/call', baseline: `the SDK's Client calling the same server, ${MCP_CALLS} − 1, / ${MCP_CALLS - 1}`, target: 1.3 }, s, 'aiw', 'sdk');
+  figure(figures, { id: 'mcpcall-step', title: `per MCP tool step of a skill (${MCP_CALLS}-call skill − 1-call, / ${MCP_CALLS - 1}), whole runs`, unit: 'ms/call', baseline: `a script with the SDK's Client, ${MCP_CALLS} − 1 calls, / ${MCP_CALLS - 1}`, target: null }, r, 'aiw', 'sdk');
 });
 
 if (want('compute')) guarded(figures, 'compute', 'per compute step', () => {
