@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentProject, BIN, text } from './mcp-fixture.js';
-import type { TempRoot } from '../helpers/temp-root.js';
+import { aiw, tempRoot, type TempRoot } from '../helpers/temp-root.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -70,5 +70,19 @@ describe('aiw mcp over Streamable HTTP', () => {
     const code = await new Promise((r) => refused.on('exit', r));
     expect(code).toBe(2);
     expect(stderr).toContain('refusing to serve MCP on 0.0.0.0 without a bearer token');
+  });
+
+  it('is an MCP server another aiw project can declare: its tools over Streamable HTTP, with the bearer token from env', async () => {
+    const served = agentProject();
+    const { url } = await serve(served, ['--http', '127.0.0.1:0'], { AIW_MCP_TOKEN: 'tok-123456789' });
+    const root = tempRoot();
+    root.write('tools/remote.yaml', `mcp_servers:\n  ops:\n    url: ${url}\n    bearer_token_env: OPS_TOKEN\n`);
+    root.write('skills/use.yaml', 'name: use\nsteps:\n  - name: hi\n    tool: ops.tool_say\n    args: { text: remote }\n');
+    const res = await aiw(['run', 'use', '--json'], { root: root.dir, env: { OPS_TOKEN: 'tok-123456789' } });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.json<{ steps: Array<{ output: unknown }> }>().steps[0]!.output).toMatchObject({ ok: true, output: 'remote' });
+    const denied = await aiw(['tool', 'ops.tool_say', '-a', 'text=x', '--json', '--no-heal', '--root', root.dir], { env: { OPS_TOKEN: 'wrong' } });
+    expect(denied.code).toBe(1);
+    expect(denied.json<{ error: string }>().error).toContain('unauthorized');
   });
 });

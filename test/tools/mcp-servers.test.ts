@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -159,6 +161,22 @@ steps:
     expect(doc.steps[2]!.output).toBe('Echo: two');
     expect(pids(root, 'everything')).toHaveLength(2);
     expect(pids(root, 'everything').filter(alive)).toEqual([]);
+  });
+
+  it('a Streamable HTTP server that is not there is a network failure (classified by the cause, not just "fetch failed")', async () => {
+    const root = tempRoot();
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    root.write('tools/web.yaml', `mcp_servers:\n  web:\n    url: http://127.0.0.1:${port}/mcp\n`);
+    const res = await aiw(['tool', 'web.search', '-a', 'q=x', '--json', '--no-heal'], { root: root.dir });
+    expect(res.code).toBe(1);
+    const doc = res.json<{ error: string; classification: { class: string } }>();
+    expect(doc.error).toBe(`MCP server 'web' could not start: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(doc.classification.class).toBe('network');
   });
 
   it('a call that hangs is stopped at the step timeout, with its server, and classified as a timeout', async () => {

@@ -20,6 +20,19 @@ export interface CallAnswer {
 const STDERR_TAIL = 4000;
 const CLOSE_GRACE_MS = 300;
 
+/**
+ * An error with its causes: fetch says only "fetch failed", its cause says "connect ECONNREFUSED",
+ * which is what the failure classes (network) and a person need.
+ */
+function withCauses(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message && !parts.some((p) => p.includes(message))) parts.push(message);
+  }
+  return parts.join(': ');
+}
+
 function signal(pid: number | null | undefined, name: NodeJS.Signals): void {
   if (!pid) return;
   try {
@@ -47,7 +60,7 @@ export class ServerConnection {
   connect(timeoutMs: number, signal?: AbortSignal): Promise<Client> {
     this.client ??= this.start(timeoutMs, signal).catch((err: unknown) => {
       this.client = undefined;
-      throw new Error(this.describe(`MCP server '${this.spec.name}' could not start: ${(err as Error).message}`), { cause: err });
+      throw new Error(this.describe(`MCP server '${this.spec.name}' could not start: ${withCauses(err)}`), { cause: err });
     });
     return this.client;
   }
@@ -74,7 +87,7 @@ export class ServerConnection {
       const text = content.map((c) => (c.type === 'text' ? c.text ?? '' : c.type === 'resource' || c.type === 'resource_link' ? `[${c.type} ${c.uri ?? ''}]` : `[${c.type}${c.mimeType ? ` ${c.mimeType}` : ''}]`)).join('\n');
       return { isError: res.isError === true, text, structured: res.structuredContent };
     } catch (err) {
-      throw new Error(this.describe((err as Error).message), { cause: err });
+      throw new Error(this.describe(withCauses(err)), { cause: err });
     }
   }
 
