@@ -6,11 +6,11 @@
 // Options: --quick  --rounds N (counted rounds, default 7)  --only id,id  --keep (keep the temp dir)
 //          --out FILE (default bench/results.json; --quick writes to the temp dir instead)
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, symlinkSync, openSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMPUTE_STEPS, FAILURE_RECORDS, FIXES, PATTERNS, PYTHON_STEPS, TOOL_STEPS, computeSnippet, fixPattern, fixTool, makeFixtures } from './lib/fixtures.mjs';
+import { COMPUTE_STEPS, FAILURE_RECORDS, FIXES, MCP_CALLS, PATTERNS, PYTHON_STEPS, TOOL_STEPS, computeSnippet, fixPattern, fixTool, makeFixtures } from './lib/fixtures.mjs';
 import { compare, peakRss, rounds, rssMethod, run, snapshotCli } from './lib/measure.mjs';
 import { table } from './lib/report.mjs';
 
@@ -37,6 +37,8 @@ const tmp = mkdtempSync(join(os.tmpdir(), 'aiw-bench-'));
 const log = (s) => process.stderr.write(`${s}\n`);
 // Measure a copy of the built CLI taken now, so a rebuild during the run cannot change what is measured.
 const bin = snapshotCli(repo, join(tmp, 'aiw'));
+// The MCP SDK is not bundled (it loads only for MCP): the snapshot resolves it from the work tree.
+symlinkSync(join(repo, 'node_modules'), join(tmp, 'aiw', 'node_modules'));
 
 // NODE_EXTRA_CA_CERTS costs every Node start tens of ms on this kind of machine: the main table
 // is measured without it for both sides; the headline figures are measured again with it.
@@ -172,6 +174,14 @@ check('the lookup cache sees a changed memory file at once', () => {
   return 'same-size edit and appended fix both seen by the next call';
 });
 
+check(`MCP: a ${MCP_CALLS}-call skill through aiw and the SDK client baseline both succeed`, () => {
+  const doc = JSON.parse(run(node, [bin, '--root', fx.mcp.root, 'run', 'mcpmany', '--json'], { env: envNoCA }).stdout);
+  assert(doc.status === 'success' && doc.steps.length === MCP_CALLS && doc.steps.every((s) => s.output === `Echo: call ${s.name.slice(1)}`), `got ${doc.status}`);
+  run(node, [join(here, 'baselines', 'mcp-sdk-calls.mjs'), repo, fx.mcp.server, '3'], { env: envNoCA });
+  // The first run also listed the server's tools and cached them; every timed run reads the cache.
+  return `${MCP_CALLS} echo answers in order; tool list cached`;
+});
+
 // ---------------------------------------------------------------------------------------------
 // Figures.
 const figures = [];
@@ -232,6 +242,22 @@ if (want('toolstep')) guarded(figures, 'toolstep', 'per tool step', () => {
   const s = rounds({ sides: { aiw: aiwStep, node: nodeStep, bash: bashStep }, warmup: WARMUP, count: HEAVY });
   figure(figures, { id: 'toolstep', title: `per tool step (${TOOL_STEPS}-step skill − 1-step, / ${TOOL_STEPS - 1})`, unit: 'ms/step', baseline: `Node \`child_process.spawn\` of /bin/true, ${TOOL_STEPS} − 1, / ${TOOL_STEPS - 1}`, target: 1.3 }, s, 'aiw', 'node');
   figure(figures, { id: 'toolstep-bash', title: 'per tool step, next to bash', unit: 'ms/step', baseline: `bash loop running /bin/true, ${TOOL_STEPS} − 1, / ${TOOL_STEPS - 1}`, target: null }, s, 'aiw', 'bash');
+});
+
+if (want('mcpcall')) guarded(figures, 'mcpcall', 'per MCP tool call', () => {
+  // In one process, after start-up: aiw's call path (registry, params, heal loop, connection) next
+  // to the SDK's Client, each with its own server, in alternating rounds.
+  const res = run(node, [join(here, 'baselines', 'mcp-inprocess.mjs'), repo, fx.mcp.root, String(MCP_CALLS), String(COUNT), String(WARMUP)], { env: envNoCA });
+  const s = JSON.parse(res.stdout.trim().split('\n').pop());
+  figure(figures, { id: 'mcpcall', title: `per MCP tool call, after start-up, in one process (server-everything \`echo\` over stdio; ${MCP_CALLS} calls per sample)`, unit: 'ms/call', baseline: "the SDK's Client calling the same server, same process, alternating rounds", target: 1.3 }, s, 'aiw', 'sdk');
+  // The same call as a skill step, whole CLI runs: adds loading, templating and reporting the step.
+  const aiwRun = (skill) => run(node, [bin, '--root', fx.mcp.root, 'run', skill], { env: envNoCA }).ms;
+  const sdk = (n) => run(node, [join(here, 'baselines', 'mcp-sdk-calls.mjs'), repo, fx.mcp.server, String(n)], { env: envNoCA }).ms;
+  const r = rounds({
+    sides: { aiw: () => perStep(MCP_CALLS)(aiwRun('mcpmany'), aiwRun('mcpone')), sdk: () => perStep(MCP_CALLS)(sdk(MCP_CALLS), sdk(1)) },
+    warmup: WARMUP, count: HEAVY,
+  });
+  figure(figures, { id: 'mcpcall-step', title: `per MCP tool step of a skill (${MCP_CALLS}-call skill − 1-call, / ${MCP_CALLS - 1}), whole runs`, unit: 'ms/call', baseline: `a script with the SDK's Client, ${MCP_CALLS} − 1 calls, / ${MCP_CALLS - 1}`, target: null }, r, 'aiw', 'sdk');
 });
 
 if (want('compute')) guarded(figures, 'compute', 'per compute step', () => {
@@ -336,7 +362,7 @@ const results = {
     aiw: `node bin/aiw.js --root <tmp project> [--memory-dir <tmp memory>] ... (dist/aiw.js built by npm run build)`,
   },
   fixtures: {
-    tool_steps: TOOL_STEPS, compute_steps: COMPUTE_STEPS, learned_fixes: FIXES, patterns: PATTERNS, attempt_records: FAILURE_RECORDS,
+    tool_steps: TOOL_STEPS, mcp_calls: MCP_CALLS, compute_steps: COMPUTE_STEPS, learned_fixes: FIXES, patterns: PATTERNS, attempt_records: FAILURE_RECORDS,
     known_issues_args: KNOWN.slice(0, -1), known_issues_matches_shown: knownMatches,
     tool_failures_bytes: logSizes.big,
   },

@@ -34,8 +34,10 @@ await build({
   define: { __AIW_VERSION__: JSON.stringify(pkg.version) },
   // Required on demand, synchronously, when a template needs it (see template/nunjucks-env.ts).
   // pg is bundled into the PostgreSQL store's chunk (loaded only with that backend); its optional
-  // native binding and Cloudflare socket are never used by aiw.
-  external: ['nunjucks', 'pg-native', 'pg-cloudflare'],
+  // native binding and Cloudflare socket are never used by aiw. The MCP SDK (and its zod peer) load
+  // only in `aiw mcp` and when a tool file declares an MCP server; kept external, so its HTTP server
+  // stack is never bundled into the chunks a run loads.
+  external: ['nunjucks', 'pg-native', 'pg-cloudflare', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'zod', 'zod/*'],
   // CommonJS dependencies call require() for Node built-ins; give the ESM bundle a real one.
   banner: { js: "import { createRequire as __aiwCreateRequire } from 'node:module'; const require = __aiwCreateRequire(import.meta.url);" },
 });

@@ -1,7 +1,8 @@
 // Fixtures for the benchmark, generated fresh in a temporary folder on every run. Everything is
 // deterministic (a seeded PRNG), so two runs measure the same inputs.
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 /** mulberry32: small, fast, seeded; enough for varied but reproducible fixture text. */
 export function prng(seed) {
@@ -237,6 +238,32 @@ function write(file, text) {
  * A project root with skills/, tools/ and memory/, plus separate memory folders for the figures
  * that compare a large memory with an empty one (`--memory-dir`, so skills and tools are shared).
  */
+/** Tool calls in the MCP figure's N-step skill (an echo each, to the MCP reference server). */
+export const MCP_CALLS = 100;
+
+/**
+ * A project of its own for the MCP figure (so no other figure's registry sees an MCP server): the
+ * reference server from node_modules behind a tiny wrapper, a 1-call and an N-call skill.
+ */
+function makeMcpProject(dir) {
+  const root = join(dir, 'mcp-project');
+  mkdirSync(join(root, 'skills'), { recursive: true });
+  mkdirSync(join(root, 'tools'), { recursive: true });
+  const main = join(dirname(createRequire(import.meta.url).resolve('@modelcontextprotocol/server-everything/package.json')), 'dist', 'index.js');
+  const server = join(dir, 'mcp-everything.sh');
+  write(server, `#!/bin/sh\nexec '${process.execPath}' '${main}' stdio\n`);
+  chmodSync(server, 0o755);
+  write(join(root, 'tools', 'mcp.yaml'), `mcp_servers:\n  everything:\n    command: ["${server}"]\n`);
+  const skill = (name, n) => {
+    const lines = [`name: ${name}`, 'steps:'];
+    for (let i = 0; i < n; i++) lines.push(`  - name: e${i}`, '    tool: everything.echo', `    args: { message: "call ${i}" }`);
+    return `${lines.join('\n')}\n`;
+  };
+  write(join(root, 'skills', 'mcpone.yaml'), skill('mcpone', 1));
+  write(join(root, 'skills', 'mcpmany.yaml'), skill('mcpmany', MCP_CALLS));
+  return { root, server };
+}
+
 export function makeFixtures(dir) {
   const t0 = performance.now();
   const root = join(dir, 'project');
@@ -253,6 +280,7 @@ export function makeFixtures(dir) {
   write(join(root, 'skills', 'python1.yaml'), pythonSkill('python1', 1));
   write(join(root, 'skills', `python${PYTHON_STEPS}.yaml`), pythonSkill(`python${PYTHON_STEPS}`, PYTHON_STEPS));
   writeMemory(join(root, 'memory'), {});
+  const mcp = makeMcpProject(dir);
 
   const mem = {
     // known-issues: 10,000 fixes + 1,000 patterns, against the same files with empty lists.
@@ -280,5 +308,5 @@ export function makeFixtures(dir) {
   write(join(dir, 'python-snippets.json'), JSON.stringify(Array.from({ length: PYTHON_STEPS }, (_, i) => pythonSnippet(i))));
   write(join(dir, 'snippets1000.json'), JSON.stringify(Array.from({ length: COMPUTE_STEPS }, (_, i) => computeSnippet(i))));
 
-  return { root, mem, dir, ms: Math.round(performance.now() - t0) };
+  return { root, mem, dir, mcp, ms: Math.round(performance.now() - t0) };
 }

@@ -100,6 +100,7 @@ export async function run(argv: string[], given: Io): Promise<number> {
     .description('list the tools with their descriptions')
     .option('--json', 'print JSON')
     .option('--names', 'print only the names, one per line (for scripts and shell completion)')
+    .option('--refresh', "read the tool lists of MCP servers again (instead of the cached ones)")
     .action((_opts, cmd: Command) => {
       action = async (io) => (await import('./commands/list.js')).listTools({ ...globals(cmd), ...cmd.opts() }, io);
     });
@@ -121,6 +122,16 @@ export async function run(argv: string[], given: Io): Promise<number> {
     .option('--json', 'print the report as JSON')
     .action((dir: string, _opts, cmd: Command) => {
       action = async (io) => (await import('./commands/import.js')).importCommand(dir, { ...globals(cmd), ...cmd.opts() }, io);
+    });
+
+  program
+    .command('mcp')
+    .description('serve skills, tools and the learning loop to AI agents over MCP (stdio, or Streamable HTTP with --http)')
+    .option('--http <host:port>', 'serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio')
+    .option('--token-env <name>', 'environment variable with the bearer token HTTP clients must send (default AIW_MCP_TOKEN; required off loopback)')
+    .option('--read-only', 'expose only what changes nothing: known issues, debug_tool, memory views, plans')
+    .action((_opts, cmd: Command) => {
+      action = async (io) => (await import('./commands/mcp.js')).mcpCommand({ ...globals(cmd), ...cmd.opts() }, io);
     });
 
   registerMemoryCommands(program, globals, (a) => (action = a));

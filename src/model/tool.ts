@@ -67,7 +67,39 @@ export interface BuiltinTool extends ToolBase {
   run(args: Record<string, unknown>, ctx: ToolRunContext): Promise<ToolResult>;
 }
 
-export type ToolDef = CommandTool | HttpTool | BuiltinTool;
+/** An MCP server declared under `mcp_servers:` in a tool file (see tools/mcp/). */
+export interface McpServerSpec {
+  name: string;
+  description?: string;
+  command?: string[];
+  args?: string[];
+  env?: Record<string, string | number | boolean>;
+  cwd?: string;
+  url?: string;
+  headers?: Record<string, string>;
+  bearer_token_env?: string;
+  prefix?: string;
+  timeout?: number | string;
+  auto_heal?: string;
+  failed_when?: string[];
+  location: SourceLocation;
+}
+
+/**
+ * A tool a declared MCP server lists, named `<server>.<tool>` (or with the server's prefix). Its
+ * params come from the tool's input schema; `unlisted` marks a tool of a server whose list could
+ * not be read, so its arguments go to the server unchecked and the call itself reports the failure.
+ */
+export interface McpTool extends ToolBase {
+  kind: 'mcp';
+  server: string;
+  remote: string;
+  inputSchema?: Record<string, unknown>;
+  unlisted?: boolean;
+  run(args: Record<string, unknown>, ctx: ToolRunContext): Promise<ToolResult>;
+}
+
+export type ToolDef = CommandTool | HttpTool | BuiltinTool | McpTool;
 
 /**
  * One shape for success and failure: heal logic, the attempt log and reporters read this, never

@@ -12,6 +12,7 @@ import { memoryTools } from '../learn/memory-tools.js';
 import { addSecretsFromEnv } from '../secrets/redact.js';
 import { backendOf } from '../memory/backend-choice.js';
 import type { MemoryStore } from '../memory/store.js';
+import { join } from 'node:path';
 import { builtinTools } from '../tools/builtin/index.js';
 import { ToolRegistry } from '../tools/registry.js';
 
@@ -38,20 +39,27 @@ export interface Session {
   runId: string;
   /** Skills by name, each loaded once for the session (the run and its checks share them). */
   loadSkill(name: string): Promise<Skill>;
+  /** Stop what the run started (MCP servers); call at the end of a run and after an interrupt. */
+  close(): Promise<void>;
 }
 
 /** Open the project and its tools; tool files that do not load are a validation error (exit 2). */
-export async function openSession(opts: GlobalOptions, io: SessionIo): Promise<Session> {
+export async function openSession(opts: GlobalOptions & { refreshMcp?: boolean }, io: SessionIo): Promise<Session> {
   addSecretsFromEnv(io.env);
   const project = await openProject({ root: opts.root, memoryDir: opts.memoryDir, cwd: io.cwd, env: io.env });
   const memory = memoryStoreOf(project, io);
   // The memory tools look tools up (debug_tool, a remedy's tool) in the registry that holds them.
   const tools = memoryTools({ memoryDir: project.memoryDir, store: memory, registry: () => registry, config: project.config, configFile: project.configFile });
-  const registry: ToolRegistry = await ToolRegistry.load(project.toolsDir, [...builtinTools(), ...tools], project.includedToolFiles);
-  if (registry.problems.length) throw new ValidationError(registry.problems);
+  const registry: ToolRegistry = await ToolRegistry.load(project.toolsDir, [...builtinTools(), ...tools], project.includedToolFiles, {
+    cacheDir: join(project.memoryDir, '.cache'), env: io.env, config: project.config, refresh: opts.refreshMcp,
+  });
+  if (registry.problems.length) {
+    await registry.close();
+    throw new ValidationError(registry.problems);
+  }
   // Memory problems never stop a run, and are never silent: each is printed once as it happens.
   const learning = lazyLearning(project.memoryDir, { onWarning: (w) => io.stderr.write(`aiw: warning: ${w}\n`), store: memory });
-  return { project, registry, learning, memory, runId: newRunId(), loadSkill: skillLoader(project, io.cwd) };
+  return { project, registry, learning, memory, runId: newRunId(), loadSkill: skillLoader(project, io.cwd), close: () => registry.close() };
 }
 
 /**

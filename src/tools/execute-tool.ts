@@ -18,6 +18,8 @@ export interface PreparedCall {
 }
 
 export function prepareCall(tool: ToolDef, args: Record<string, unknown>): PreparedCall {
+  // A server that could not list its tools gets the arguments as given: the call reports the failure.
+  if (tool.kind === 'mcp' && tool.unlisted) return { tool, params: { ...args } };
   return { tool, params: bindParams(tool.name, tool.params, args) };
 }
 
@@ -25,6 +27,7 @@ export function prepareCall(tool: ToolDef, args: Record<string, unknown>): Prepa
 export async function executeTool(call: PreparedCall, ctx: ToolRunContext): Promise<ToolResult> {
   const { tool, params } = call;
   if (tool.kind === 'builtin') return tool.run(params, ctx);
+  if (tool.kind === 'mcp') return tool.run(dropUnset(params), ctx);
   const timeoutMs = ctx.timeoutMs ?? parseDuration(tool.timeout, `tool '${tool.name}' timeout`, DEFAULT_TOOL_TIMEOUT_MS);
   const scope: Scope = { ...params, args: params, env: ctx.env, config: ctx.config };
   const origin = { what: `tool '${tool.name}'`, location: tool.location };
@@ -132,6 +135,11 @@ function lines(text: string): string[] {
   }
   if (dropped) out.push(`[aiw: output truncated: ${dropped} more lines were dropped]`);
   return out;
+}
+
+/** Optional params bind as null so templates can test them; an MCP server expects them absent. */
+function dropUnset(params: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== null && v !== undefined));
 }
 
 function stringMap(value: unknown): Record<string, string> {

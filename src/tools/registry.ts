@@ -2,24 +2,37 @@ import { AiwError, type Problem } from '../errors/errors.js';
 import { loadToolFile, loadToolFiles } from './load-tools.js';
 import type { ToolDef } from '../model/tool.js';
 import { closestNames } from '../errors/did-you-mean.js';
+import type { McpSource, McpSourceOptions } from './mcp/mcp-source.js';
+
+/** Where MCP tool lists are cached, and whether a server may be started to read one that is not. */
+export type McpLoadOptions = Omit<McpSourceOptions, 'fetch'> & { fetch?: boolean };
 
 /** YAML tools and TypeScript built-ins, in one place, looked up by name. */
 export class ToolRegistry {
   private readonly byName = new Map<string, ToolDef>();
   readonly problems: Problem[] = [];
   readonly files: string[] = [];
+  /** The declared MCP servers' tools and connections; undefined when no tool file declares one. */
+  mcp?: McpSource;
 
   /** `included`: tool files from outside toolsDir (the shipped ones a config includes), loaded first. */
-  static async load(toolsDir: string, builtins: ToolDef[], included: string[] = []): Promise<ToolRegistry> {
+  static async load(toolsDir: string, builtins: ToolDef[], included: string[] = [], mcp?: McpLoadOptions): Promise<ToolRegistry> {
     const registry = new ToolRegistry();
     for (const b of builtins) registry.byName.set(b.name, b);
     const own = await loadToolFiles(toolsDir);
     const shipped = await Promise.all(included.map((f) => loadToolFile(f)));
     const tools = [...shipped.flatMap((l) => l.tools), ...own.tools];
+    const servers = [...shipped.flatMap((l) => l.servers), ...own.servers];
     const problems = [...shipped.flatMap((l) => l.problems), ...own.problems];
     const files = [...included, ...own.files];
     registry.problems.push(...problems);
     registry.files.push(...files);
+    if (servers.length && mcp) {
+      // The SDK and the connection code load only for a project that declares MCP servers.
+      const { McpSource } = await import('./mcp/mcp-source.js');
+      registry.mcp = await McpSource.load(servers, { fetch: true, ...mcp });
+      tools.push(...registry.mcp.tools);
+    }
     for (const tool of tools) {
       const existing = registry.byName.get(tool.name);
       if (existing) {
@@ -40,7 +53,7 @@ export class ToolRegistry {
   }
 
   get(name: string): ToolDef {
-    const tool = this.byName.get(name);
+    const tool = this.byName.get(name) ?? this.mcp?.unlisted(name);
     if (!tool) {
       const near = closestNames(name, this.names());
       throw new AiwError('UNKNOWN_TOOL', `unknown tool '${name}'`, {
@@ -56,6 +69,11 @@ export class ToolRegistry {
 
   all(): ToolDef[] {
     return this.names().map((n) => this.byName.get(n)!);
+  }
+
+  /** Stop what the tools started (MCP servers): at the end of a run and on Ctrl-C. */
+  async close(): Promise<void> {
+    await this.mcp?.close();
   }
 }
 

@@ -18,7 +18,9 @@ export async function checkBeforeRun(skill: Skill, registry: ToolRegistry, loadS
   const heals = healNames(config);
   const problems: Problem[] = [];
   const seen = new Set<string>();
-  const tools = { has: (n: string) => registry.has(n), params: (n: string) => (registry.has(n) ? registry.get(n).params : undefined) };
+  // An MCP server that could not list its tools resolves its names at run time: known, params unchecked.
+  const resolves = (n: string) => registry.has(n) || registry.mcp?.unlisted(n) !== undefined;
+  const tools = { has: resolves, params: (n: string) => (registry.has(n) ? registry.get(n).params : undefined), names: () => registry.names() };
   const visit = async (s: Skill): Promise<void> => {
     if (seen.has(s.file)) return;
     seen.add(s.file);

@@ -17,6 +17,12 @@ export interface ToolLookup {
   names?(): string[];
 }
 
+/** ` (did you mean 'x'?)` for a param name close to a known one, else nothing. */
+function suggestParam(name: string, known: string[]): string {
+  const near = closestNames(name, known);
+  return near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : '';
+}
+
 /** ` (did you mean 'x'?)` when a known name is close, else nothing. */
 function suggest(name: string, tools: ToolLookup): string {
   const near = tools.names ? closestNames(name, tools.names()) : [];
@@ -123,12 +129,14 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
       report([...path, 'tool'], `${what}: unknown tool '${step.tool}'${suggest(step.tool!, tools)}`, 'UNKNOWN_TOOL');
       return;
     }
-    const params = tools.params(step.tool!) ?? {};
+    // A tool whose params cannot be known here (an MCP server that could not list its tools) is checked when it runs.
+    const params = tools.params(step.tool!);
+    if (!params) return;
     const args = step.args ?? {};
     const given = new Set<string>();
     for (const name of Object.keys(args)) {
       const param = canonicalParam(params, name);
-      if (param === undefined) report([...path, 'args', name], `${what}: tool '${step.tool}' has no param '${name}' (params: ${Object.keys(params).join(', ') || 'none'})`);
+      if (param === undefined) report([...path, 'args', name], `${what}: tool '${step.tool}' has no param '${name}' (params: ${Object.keys(params).join(', ') || 'none'})${suggestParam(name, Object.keys(params))}`);
       else if (given.has(param)) report([...path, 'args', name], `${what}: '${name}' is another name for param '${param}', which is already given`);
       else given.add(param);
     }

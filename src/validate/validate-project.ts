@@ -32,6 +32,8 @@ export interface ValidateOutcome {
   problems: Problem[];
   /** How many files were checked. */
   files: number;
+  /** What a reader should know but is not a problem: where MCP tool lists came from and how old they are. */
+  notes: string[];
 }
 
 /** Every static check of a project, collected in one pass: what `aiw validate` reports. */
@@ -51,7 +53,14 @@ export async function validateProject(req: ValidateRequest): Promise<ValidateOut
   // The real registry, with the same built-ins a run has; tools are needed to check skills, so all
   // tool files are loaded even when only skills are named.
   const memory = memoryTools({ memoryDir: proj?.memoryDir ?? join(root, 'memory'), registry: () => registry, config: proj?.config ?? {}, configFile: join(root, 'aiw.config.yaml') });
-  const registry = await ToolRegistry.load(toolsDir, [...builtinTools(), ...memory], proj?.includedToolFiles ?? []);
+  // MCP tools are checked against the cached lists (offline); a server without one is asked once.
+  const registry = await ToolRegistry.load(toolsDir, [...builtinTools(), ...memory], proj?.includedToolFiles ?? [], {
+    cacheDir: join(proj?.memoryDir ?? join(root, 'memory'), '.cache'), env: req.env, config: proj?.config ?? {},
+  });
+  await registry.close();
+  const notes = (registry.mcp?.servers ?? []).map((s) => s.error
+    ? `MCP server '${s.spec.name}' (${s.spec.location.file}:${s.spec.location.line ?? 1}): no cached tool list and the server could not be asked, so its tools are unknown: ${s.error.split('\n')[0]}`
+    : `MCP server '${s.spec.name}': ${s.tools.length} tools checked against the list read ${s.age} ago${s.listedFrom === 'cache' ? ' (cached; `aiw tools --refresh` reads it again)' : ''}`);
   const tools = new Map<string, ToolDef>(registry.names().map((n) => [n, registry.get(n)]));
   for (const p of registry.problems) if (targets.includes(resolve(p.file))) problems.push(p);
   const lookup = { has: (n: string) => tools.has(n), params: (n: string) => tools.get(n)?.params, names: () => [...tools.keys()] };
@@ -67,7 +76,7 @@ export async function validateProject(req: ValidateRequest): Promise<ValidateOut
   }
   problems.push(...(await checkPythonBlocks(pythonBlocks, req.env.AIW_PYTHON || 'python3')));
   if (proj && !req.files.length) problems.push(...(await checkMemory(proj.memoryDir)));
-  return { problems, files: targets.length };
+  return { problems, files: targets.length, notes };
 }
 
 async function defaultTargets(root: string): Promise<string[]> {
@@ -108,7 +117,7 @@ async function checkToolFile(file: string, heals: HealNames): Promise<Problem[]>
   if (problems.length) return problems;
   // The registry already reported this file's load problems (each once); the tools that loaded are checked further.
   const { tools } = await loadToolFile(file);
-  const raw = (source.value as { tools: Record<string, Record<string, unknown>> }).tools;
+  const raw = (source.value as { tools?: Record<string, Record<string, unknown>> }).tools ?? {};
   return tools.flatMap((t) => [
     ...checkToolTemplates(source, t.name, raw[t.name] ?? {}, Object.keys(t.params)), ...toolPatternProblems(source, t.name, raw[t.name] ?? {}),
     ...checkToolHeal(source, t.name, t.auto_heal, heals),

@@ -52,6 +52,8 @@ export async function learnFixCommand(positional: Positional, opts: LearnFixOpti
   const remedyArgs = opts.remedyArg ?? [];
   if (remedyArgs.length && !opts.remedyTool) throw new AiwError('USAGE', '--remedy-arg needs --remedy-tool');
   const session = await openSession(opts, io);
+  // Only the tool list is needed: MCP servers started to read it are stopped at once.
+  await session.close();
   if (!session.registry.has(values.tool!.trim())) {
     // Not refused: the seed keyed some fixes by skill ("test_mr_ephemeral skill"). But a typo would never match.
     const near = closestNames(values.tool!, session.registry.names());

@@ -9,6 +9,7 @@ import { openSession, type GlobalOptions } from '../../session/session.js';
 interface ListOptions extends GlobalOptions {
   json?: boolean;
   names?: boolean;
+  refresh?: boolean;
 }
 
 export async function listSkills(opts: ListOptions, io: Io): Promise<number> {
@@ -36,14 +37,24 @@ export async function listSkills(opts: ListOptions, io: Io): Promise<number> {
 }
 
 export async function listTools(opts: ListOptions, io: Io): Promise<number> {
-  const session = await openSession(opts, io);
+  const session = await openSession({ ...opts, refreshMcp: opts.refresh }, io);
+  await session.close();
   const rows = session.registry.all().map((t) => ({
     name: t.name, kind: t.kind, description: t.description ?? '', file: t.location.file, line: t.location.line,
     params: Object.keys(t.params), auto_heal: t.auto_heal,
   }));
+  const servers = (session.registry.mcp?.servers ?? []).map((s) => ({
+    name: s.spec.name, listed_from: s.listedFrom, fetched_at: s.fetchedAt, tools: s.tools.length, error: s.error,
+  }));
   if (opts.names) for (const r of rows) io.stdout.write(`${r.name}\n`);
-  else if (opts.json) io.stdout.write(`${JSON.stringify({ root: session.project.root, tools: rows })}\n`);
-  else printTable(io, rows.map((r) => [r.name, `${r.description}${r.kind === 'builtin' ? ' (built-in)' : ''}`]), 'no tools');
+  else if (opts.json) io.stdout.write(`${JSON.stringify({ root: session.project.root, tools: rows, mcp_servers: servers })}\n`);
+  else {
+    printTable(io, rows.map((r) => [r.name, `${r.description}${r.kind === 'builtin' ? ' (built-in)' : r.kind === 'mcp' ? ' (MCP)' : ''}`]), 'no tools');
+    for (const s of session.registry.mcp?.servers ?? []) {
+      const how = s.error ? `tools unknown: ${s.error.split('\n')[0]}` : `${s.tools.length} tools, listed ${s.age} ago${s.listedFrom === 'cache' ? ' (cached; aiw tools --refresh reads them again)' : ''}`;
+      io.stderr.write(`MCP server ${s.spec.name}: ${how}\n`);
+    }
+  }
   return EXIT.ok;
 }
 

@@ -8,7 +8,7 @@ import { runDocument } from '../../report/json-document.js';
 import type { Reporter } from '../../report/reporter.js';
 import { colorLevel, isCi, isInteractive, type Io } from '../io.js';
 import { parsePairs } from '../parse-pairs.js';
-import { engineContext, openSession, type GlobalOptions } from '../../session/session.js';
+import { engineContext, openSession, type GlobalOptions, type Session } from '../../session/session.js';
 import { describePlan } from './plan.js';
 
 export interface RunOptions extends GlobalOptions {
@@ -23,6 +23,14 @@ export interface RunOptions extends GlobalOptions {
 
 export async function runCommand(skillName: string, opts: RunOptions, io: Io): Promise<number> {
   const session = await openSession({ ...opts, root: opts.root ?? rootOfSkillPath(skillName, io) }, io);
+  try {
+    return await runWith(session, skillName, opts, io);
+  } finally {
+    await session.close();
+  }
+}
+
+async function runWith(session: Session, skillName: string, opts: RunOptions, io: Io): Promise<number> {
   const skill = await session.loadSkill(skillName);
   const given = parsePairs(opts.input, opts.inputsJson, '--input');
   if (opts.plan) return describePlan(skill, session, opts.json === true, io);

@@ -9,7 +9,7 @@ import { formatKnownIssues } from '../../learn/known-issue-text.js';
 import { PlainReporter, noPaint } from '../../report/plain-reporter.js';
 import type { Io } from '../io.js';
 import { parsePairs } from '../parse-pairs.js';
-import { engineContext, openSession, type GlobalOptions } from '../../session/session.js';
+import { engineContext, openSession, type GlobalOptions, type Session } from '../../session/session.js';
 
 export interface ToolOptions extends GlobalOptions {
   arg: string[];
@@ -22,6 +22,14 @@ export interface ToolOptions extends GlobalOptions {
 export async function toolCommand(name: string, opts: ToolOptions, io: Io): Promise<number> {
   if (io.env.GITHUB_ACTIONS === 'true') io = await commandSafeIo(io, opts.json === true);
   const session = await openSession(opts, io);
+  try {
+    return await callWith(session, name, opts, io);
+  } finally {
+    await session.close();
+  }
+}
+
+async function callWith(session: Session, name: string, opts: ToolOptions, io: Io): Promise<number> {
   const tool = session.registry.get(name);
   const prepared = prepareCall(tool, parsePairs(opts.arg, opts.argsJson, '--arg'));
   const controller = new AbortController();
