@@ -4,6 +4,7 @@ import type { Io } from './io.js';
 import { reportError } from './print-error.js';
 import type { GlobalOptions } from '../session/session.js';
 import { aiwVersion } from './version.js';
+import { registerTrustCommands } from './trust-commands.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -131,6 +132,7 @@ function registerMemoryCommands(program: Command, globals: (cmd: Command) => Glo
     .option('--fix <text>', 'what fixed it')
     .option('--remedy-tool <tool>', 'a tool aiw runs by itself next time, before retrying once')
     .option('--remedy-arg <key=value>', 'an argument for the remedy tool (repeatable)', collect, [])
+    .option('--trust', 'trust the remedy on this machine now, so it runs by itself (otherwise it is only suggested)')
     .option('--json', 'print JSON')
     .action((tool, pattern, rootCause, fix, _opts, cmd: Command) => {
       const positional = { tool, pattern, rootCause, fix } as Record<string, string | undefined>;
@@ -147,15 +149,16 @@ function registerMemoryCommands(program: Command, globals: (cmd: Command) => Glo
       set(async (io) => (await import('./commands/debug-tool.js')).debugToolCommand(tool, error.join(' '), { ...globals(cmd), ...cmd.opts() }, io));
     });
 
-  program
+  const memory = program
     .command('memory')
-    .description('view memory: learned fixes, patterns, failures, stats')
+    .description('view memory: learned fixes, patterns, failures, stats; trust learned remedies')
     .addArgument(new Argument('[view]', 'what to show').choices(['all', 'fixes', 'patterns', 'failures', 'stats']).default('all'))
     .option('--json', 'print JSON')
     .option('--limit <n>', 'failures to show (newest first)', '20')
     .action((view: string, _opts, cmd: Command) => {
       set(async (io) => (await import('./commands/memory.js')).memoryCommand(view, { ...globals(cmd), ...cmd.opts() }, io));
     });
+  registerTrustCommands(memory, globals, set);
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -14,6 +14,8 @@ import { DEFAULT_COOLDOWN_MS, DEFAULT_FIX_BUDGET, DEFAULT_PROFILES, type HealPro
 import { resolveRetry, retryDelay, systemClock, type Clock, type RetryPolicy } from './retry-policy.js';
 import { parseDuration } from '../source/duration.js';
 import { isoWithZone } from '../model/timestamp.js';
+import { remedyVerdict, type RemedyVerdict } from './remedy-gate.js';
+import type { RemedyTrust } from './remedy-trust.js';
 
 export interface HealPolicy {
   onError: OnError;
@@ -51,6 +53,8 @@ export interface HealerOptions {
   signal?: AbortSignal;
   clock?: Clock;
   learning?: Learning;
+  /** The person's trust of learned remedies (read on first need); without it no remedy runs, each is only suggested. */
+  trust?: () => Promise<RemedyTrust | undefined>;
 }
 
 interface AutoHealConfig {
@@ -101,6 +105,7 @@ export class Healer {
     let logging = false;
     let remedyUsed: Awaited<ReturnType<Learning['findRemedy']>>;
     let remedyTried = false;
+    let verdict: RemedyVerdict | undefined;
     for (;;) {
       attempt++;
       result = this.detectFailedWhen(await executeTool(prepared, this.toolContext(policy.timeoutMs)), [...(tool.failed_when ?? []), ...(policy.failedWhen ?? [])]);
@@ -128,9 +133,14 @@ export class Healer {
         await this.wait(req, retry, attempt, maxAttempts);
         continue;
       }
-      if (!remedyTried && this.opts.learning) {
+      // A learned remedy is a heal like any other: never under on_error fail/continue or --no-heal.
+      if (!remedyTried && healing && this.opts.learning) {
         remedyTried = true;
-        remedyUsed = await this.opts.learning.findRemedy(tool.name, failureText(result));
+        const found = await this.opts.learning.findRemedy(tool.name, failureText(result));
+        if (found) {
+          verdict = remedyVerdict(this.opts.registry, found, await this.opts.trust?.());
+          if (verdict.run) remedyUsed = found;
+        }
         if (remedyUsed) {
           const healed = await this.runFix(req, { tool: remedyUsed.tool, args: remedyUsed.args }, classification ?? { class: 'learned', pattern: remedyUsed.pattern }, attempt, 'learned', remedyUsed.pattern);
           heals.push(healed);
@@ -141,6 +151,7 @@ export class Healer {
     }
     const status = result.ok ? (heals.some((h) => h.fix_success) ? 'healed' : 'success') : 'failed';
     const knownIssues = result.ok || !this.opts.learning ? [] : await this.opts.learning.knownIssues(tool.name, failureText(result));
+    if (verdict && !verdict.run) annotateRemedy(knownIssues, verdict);
     if (knownIssues.length) {
       this.opts.emit({ kind: 'known-issues', skill: req.skill ?? '', step: req.step ?? '', tool: tool.name, matches: knownIssues, depth: req.depth });
     }
@@ -249,6 +260,14 @@ export class Healer {
       config: this.opts.config, env: this.opts.env, signal: this.opts.signal, timeoutMs,
     };
   }
+}
+
+/** Say, on the known issue that carries it, why a learned remedy was shown and not run. */
+function annotateRemedy(matches: KnownIssueMatch[], verdict: Extract<RemedyVerdict, { run: false }>): void {
+  const m = matches.find((k) => k.source === 'tool_fixes' && k.tool_name === verdict.fixTool && k.pattern === verdict.pattern);
+  if (!m) return;
+  m.remedy_status = verdict.status;
+  m.remedy_note = verdict.note;
 }
 
 function allowed(retry: RetryPolicy, cls: string): boolean {

@@ -119,15 +119,46 @@ export function toFix(value: unknown, line: number, warn: (message: string) => v
     else warn('"times_prevented" is not a number; read as 0');
   }
   if (v.remedy !== undefined && v.remedy !== null) {
-    const r = v.remedy as Record<string, unknown>;
-    const args = r.args ?? {};
-    if (typeof r === 'object' && typeof r.tool === 'string' && r.tool && typeof args === 'object' && args !== null && !Array.isArray(args)) {
-      fix.remedy = { tool: r.tool, args: args as Record<string, unknown> };
+    const problem = remedyProblem(v.remedy);
+    if (problem === null) {
+      const r = v.remedy as { tool: string; args?: Record<string, unknown> | null };
+      fix.remedy = { tool: r.tool, args: r.args ?? {} };
     } else {
-      warn('"remedy" must be {tool, args}; the fix is shown but its remedy is not run');
+      warn(`remedy of ${tool} ('${pattern}') is never run: ${problem}`);
     }
   }
   return fix;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MAX_REMEDY_VALUE = 4096;
+
+/**
+ * Why a remedy read from the file is unusable, or null. Checked on every read, so a hand-edited or
+ * merged-in entry gets the same scrutiny as one saved by learn-fix; the tool itself (remedy_safe,
+ * no shell, argument types) is checked against the registry before it could run (heal/remedy-gate.ts).
+ */
+export function remedyProblem(value: unknown): string | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'it must be a mapping {tool, args}';
+  const r = value as Record<string, unknown>;
+  const extra = Object.keys(r).filter((k) => k !== 'tool' && k !== 'args');
+  if (extra.length) return `unknown key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')} (a remedy has only tool and args)`;
+  if (typeof r.tool !== 'string' || !NAME.test(r.tool)) return '"tool" must be a tool name';
+  const args = r.args ?? {};
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) return '"args" must be a mapping of param names to values';
+  for (const [k, a] of Object.entries(args)) {
+    if (!NAME.test(k)) return `"${k}" is not a param name`;
+    if (!plainValue(a, 0)) return `the value of "${k}" must be text, a number, a boolean, or a short list or mapping of those`;
+  }
+  return null;
+}
+
+function plainValue(v: unknown, depth: number): boolean {
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return true;
+  if (typeof v === 'string') return v.length <= MAX_REMEDY_VALUE;
+  if (depth > 0 || typeof v !== 'object') return false;
+  const items = Array.isArray(v) ? v : Object.values(v as object);
+  return items.length <= 64 && items.every((i) => plainValue(i, depth + 1));
 }
 
 /** The tool fixes as a lookup table (from the cache when it is current). */

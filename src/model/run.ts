@@ -25,6 +25,9 @@ export interface KnownIssueMatch {
   times_prevented?: number;
   category?: string;
   matched?: string;
+  /** For a learned fix whose remedy was found but not run: only suggested (not trusted) or refused. */
+  remedy_status?: 'suggested' | 'refused';
+  remedy_note?: string;
 }
 
 export interface Classification {

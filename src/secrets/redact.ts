@@ -68,6 +68,11 @@ export function redact(text: string): string {
   return out;
 }
 
+/** Whether masking would change the text: it holds a known secret or a secret shape. */
+export function looksSecret(text: string): boolean {
+  return redact(text) !== text;
+}
+
 /** Redact every string inside a JSON-like value (for --json documents and records). */
 export function redactValue<T>(value: T): T {
   if (typeof value === 'string') return redact(value) as T;

@@ -1,8 +1,9 @@
 import { AiwError, EXIT } from '../../errors/errors.js';
 import type { RemedySpec } from '../../memory/fix-store.js';
-import { remedyCommand } from '../../learn/known-issues.js';
+import { remedyCommand, shellQuote } from '../../learn/known-issues.js';
+import { trustRemedy } from '../../heal/remedy-trust.js';
 import { learnFix, type LearnFixResult } from '../../memory/save-fix.js';
-import { checkRemedy } from '../../learn/memory-tools.js';
+import { checkRemedy } from '../../heal/remedy-gate.js';
 import { redact, redactValue } from '../../secrets/redact.js';
 import type { Io } from '../io.js';
 import { closestNames } from '../../errors/did-you-mean.js';
@@ -16,6 +17,8 @@ export interface LearnFixOptions extends GlobalOptions {
   fix?: string;
   remedyTool?: string;
   remedyArg?: string[];
+  /** The person saving the remedy trusts it in the same step (they are the person who would). */
+  trust?: boolean;
   json?: boolean;
 }
 
@@ -47,9 +50,6 @@ export async function learnFixCommand(positional: Positional, opts: LearnFixOpti
       hint: 'aiw learn-fix --tool bonfire_deploy --pattern "manifest unknown" --root-cause "short SHA not in Quay" --fix "use the full 40-char SHA"',
     });
   }
-  if (redact(values.pattern!) !== values.pattern) {
-    throw new AiwError('USAGE', 'the pattern contains what looks like a secret (a token or password); use a pattern without it');
-  }
   const remedyArgs = opts.remedyArg ?? [];
   if (remedyArgs.length && !opts.remedyTool) throw new AiwError('USAGE', '--remedy-arg needs --remedy-tool');
   const session = await openSession(opts, io);
@@ -65,16 +65,18 @@ export async function learnFixCommand(positional: Positional, opts: LearnFixOpti
   }
   const warnings: string[] = [];
   const result = await learnFix(session.project.memoryDir, {
-    tool: values.tool!, pattern: values.pattern!, rootCause: redact(values.rootCause!), fix: redact(values.fix!), remedy,
+    tool: values.tool!, pattern: values.pattern!, rootCause: values.rootCause!, fix: values.fix!, remedy,
   }, warnings);
   for (const w of warnings) io.stderr.write(`aiw: warning: ${redact(w)}\n`);
+  const trusted = !!(opts.trust && result.fix.remedy);
+  if (trusted) await trustRemedy(io.env, session.project.root, { ...result.fix, remedy: result.fix.remedy! });
   if (opts.json) io.stdout.write(`${JSON.stringify(redactValue(result.fix))}\n`);
-  else io.stdout.write(describeSaved(result));
+  else io.stdout.write(describeSaved(result, trusted));
   return EXIT.ok;
 }
 
 /** The seed's confirmation, plus where the entry is and what the remedy will do. */
-export function describeSaved(result: LearnFixResult): string {
+export function describeSaved(result: LearnFixResult, trusted = false): string {
   const { fix } = result;
   const lines = [
     result.created ? '✅ Saved tool fix to memory!' : '✅ Updated the saved tool fix in memory!',
@@ -84,9 +86,11 @@ export function describeSaved(result: LearnFixResult): string {
     `Root cause: ${fix.root_cause}`,
     `Fix: ${fix.fix_applied}`,
   ];
-  if (fix.remedy) lines.push(`Remedy: ${remedyCommand(fix.remedy.tool, fix.remedy.args)} (run by itself, then the step is retried once)`);
+  if (fix.remedy) lines.push(`Remedy: ${remedyCommand(fix.remedy.tool, fix.remedy.args)} (${trusted ? 'trusted on this machine: run by itself, then the step is retried once' : 'suggested only until you trust it'})`);
   if (!result.created) lines.push(`Prevented so far: ${fix.times_prevented}`);
   lines.push(`Saved in: ${result.file}${result.line ? `:${result.line}` : ''}`, '');
-  lines.push(fix.remedy ? 'Next time this pattern appears, aiw applies the remedy and retries.' : "Next time this pattern appears, you'll be reminded of the fix.");
+  if (fix.remedy && trusted) lines.push('Next time this pattern appears, aiw applies the remedy and retries.');
+  else if (fix.remedy) lines.push(`Next time this pattern appears, aiw shows the remedy; to let it run by itself: aiw memory trust ${shellQuote(fix.tool_name)} ${shellQuote(fix.error_pattern)}`);
+  else lines.push("Next time this pattern appears, you'll be reminded of the fix.");
   return `${lines.map(redact).join('\n')}\n`;
 }
