@@ -160,7 +160,6 @@ describe('injection: inputs, tool output and memory text are data', () => {
     remedy: { tool: record, args: { tag: remedy, value: "{{ range.constructor(\\"return process\\")().pid }}" } }
 `);
     // Trusted as a person would, so that it really runs (an untrusted remedy is only suggested).
-    // Trusted as a person would, so that it really runs (an untrusted remedy is only suggested).
     expect((await aiw(['memory', 'trust', 'failing', 'widget jammed'], { root: root.dir, env: env(root) })).code).toBe(0);
     const r = await aiw(['run', 'from_memory', '--json'], { root: root.dir, env: env(root) });
     expect(r.code).toBe(0);
