@@ -151,7 +151,7 @@ describe('remedies that can never run, trusted or not', () => {
       expect(step.heals ?? []).toEqual([]);
       expect(step.known_issues?.[0]).toMatchObject({ remedy_status: 'refused', remedy_note: expect.stringMatching(reason) });
       expect(existsSync(root.path('marks'))).toBe(false);
-      expect(readFileSync(root.path('memory/learned/tool_fixes.yaml'), 'utf8').match(/^  - tool_name:/gm)).toHaveLength(1);
+      expect(readFileSync(root.path('memory/learned/tool_fixes.yaml'), 'utf8').match(/^ {2}- tool_name:/gm)).toHaveLength(1);
     });
   }
 
