@@ -1,7 +1,7 @@
 import type { EventSink } from '../model/events.js';
 import type { Classification, HealRecord, KnownIssueMatch, StepStatus } from '../model/run.js';
 import { errorMessage } from '../errors/errors.js';
-import { redact } from '../secrets/redact.js';
+import { redact, redactAndTruncate } from '../secrets/redact.js';
 import type { OnError, RetrySpec, ToolCallSpec } from '../model/skill.js';
 import { renderValue, type Scope } from '../template/render.js';
 import { executeTool, prepareCall, type PreparedCall } from '../tools/execute-tool.js';
@@ -155,6 +155,8 @@ export class Healer {
     if (knownIssues.length) {
       this.opts.emit({ kind: 'known-issues', skill: req.skill ?? '', step: req.step ?? '', tool: tool.name, matches: knownIssues, depth: req.depth });
     }
+    // Masked as a whole here: reporters split errors into lines, and a PEM block spans several.
+    if (result.error) result = { ...result, error: redact(result.error) };
     return { result, status, attempts: attempt, heals, classification: result.ok && !heals.length ? null : classification, knownIssues };
   }
 
@@ -249,7 +251,7 @@ export class Healer {
     for (const source of patterns) {
       const matched = compilePattern(source).match(text);
       if (matched !== null) {
-        return { ...result, ok: false, output: undefined, failedWhen: source, error: `output matched failed_when '${source}': ${text.trim().slice(-2000)}` };
+        return { ...result, ok: false, output: undefined, failedWhen: source, error: `output matched failed_when '${source}': ${redactAndTruncate(text.trim(), 2000, 'tail')}` };
       }
     }
     return result;
@@ -284,7 +286,7 @@ function failureText(result: ToolResult): string {
 const MAX_RECORDED_ERROR = 2000;
 
 function trimError(text: string): string {
-  const t = text.trim();
+  const t = redact(text.trim()); // masked before it is cut, so no half token survives the cut
   return t.length > MAX_RECORDED_ERROR ? `${t.slice(0, MAX_RECORDED_ERROR)}… [${t.length - MAX_RECORDED_ERROR} more characters]` : t;
 }
 

@@ -51,7 +51,7 @@ export class PlainReporter implements Reporter {
         const status = r.status === 'failed' ? this.paint.bad('failed') : r.status === 'healed' ? this.paint.warn('healed') : r.status === 'skipped' ? this.paint.dim('skipped') : this.paint.ok('success');
         const attempts = r.attempts && r.attempts > 1 ? `, ${r.attempts} attempts` : '';
         this.line(e.depth, `${r.status === 'failed' ? '✖' : r.status === 'skipped' ? '-' : '✔'} ${r.name} ${status} (${formatDuration(r.duration_ms)}${attempts})`);
-        if (r.error) for (const l of printable(r.error).split('\n').slice(0, 12)) this.line(e.depth + 2, l);
+        if (r.error) for (const l of printable(redact(r.error)).split('\n').slice(0, 12)) this.line(e.depth + 2, l);
         break;
       }
       case 'attempt-failed':

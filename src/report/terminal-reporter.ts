@@ -55,7 +55,7 @@ export class TerminalReporter implements Reporter {
         if (this.spinner) this.spinner.stopAndPersist({ symbol, text });
         else this.out.write(`${symbol} ${text}\n`);
         this.spinner = undefined;
-        if (r.error) for (const l of r.error.split('\n').slice(0, 12)) this.out.write(`${pad}    ${this.chalk.red(redact(l))}\n`);
+        if (r.error) for (const l of redact(r.error).split('\n').slice(0, 12)) this.out.write(`${pad}    ${this.chalk.red(redact(l))}\n`);
         break;
       }
       case 'attempt-failed':

@@ -3,6 +3,7 @@ import { renderString, renderValue, singleExpression, type Scope } from '../temp
 import { parseDuration } from '../source/duration.js';
 import { type CommandTool, type HttpTool, type ToolDef, type ToolResult, type ToolRunContext } from '../model/tool.js';
 import { bindParams } from './params.js';
+import { redactAndTruncate } from '../secrets/redact.js';
 import { runHttp } from './run-http.js';
 import { runProcess } from './run-process.js';
 
@@ -87,7 +88,7 @@ function parseOutput(tool: ToolDef, result: ToolResult): ToolResult {
       try {
         return { ...result, output: text.trim() === '' ? null : (JSON.parse(text) as unknown) };
       } catch (err) {
-        const error = `output of '${tool.name}' is not valid JSON (${(err as Error).message}): ${text.slice(0, 300)}`;
+        const error = `output of '${tool.name}' is not valid JSON (${(err as Error).message}): ${redactAndTruncate(text, 300)}`;
         return { ...result, ok: false, output: undefined, error };
       }
     case 'lines':

@@ -49,7 +49,7 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
       const recent = (limit ? log.records.slice(-limit) : [...log.records]).reverse();
       doc.failures = { total: log.records.length, recent };
       text.push(`Recent failures and heal attempts (${file}; ${recent.length} of ${log.records.length}, newest first):`);
-      for (const r of recent) text.push(`  ${r.timestamp} ${r.tool}${r.skill ? ` [${r.skill}${r.step ? `/${r.step}` : ''}]` : ''} ${r.success ? 'ok' : 'failed'}${r.error_type ? ` (${r.error_type})` : ''}${r.fix_attempted ? ` fix: ${r.fix_attempted}` : ''}${r.error ? `: ${r.error.split('\n')[0]!.slice(0, 120)}` : ''}`);
+      for (const r of recent) text.push(`  ${r.timestamp} ${r.tool}${r.skill ? ` [${r.skill}${r.step ? `/${r.step}` : ''}]` : ''} ${r.success ? 'ok' : 'failed'}${r.error_type ? ` (${r.error_type})` : ''}${r.fix_attempted ? ` fix: ${r.fix_attempted}` : ''}${r.error ? `: ${redact(r.error).split('\n')[0]!.slice(0, 120)}` : ''}`);
       text.push('');
     }
     if (want('stats')) {
