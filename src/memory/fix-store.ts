@@ -1,4 +1,4 @@
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLMap } from 'yaml';
 import { join } from 'node:path';
 import type { LogWarning } from './attempt-log/attempt-log.js';
 import type { Built, Table } from './cache-table.js';
@@ -42,7 +42,9 @@ export interface LearnedDocument {
 
 export function readLearnedDocument(text: string, file: string): LearnedDocument {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  // yaml's own duplicate-key check compares every key with every other (quadratic: a 1 MB flow
+  // mapping took 40 s, 2 MB over 13 minutes); duplicateKeys does the same check with a Set.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const at = (node: unknown, message: string): LogWarning => {
     const offset = isNode(node) ? (node as Node).range?.[0] ?? 0 : 0;
     const pos = lineCounter.linePos(offset);
@@ -52,12 +54,36 @@ export function readLearnedDocument(text: string, file: string): LearnedDocument
     const pos = lineCounter.linePos(e.pos[0]);
     return { file, line: pos.line, col: pos.col, message: `invalid YAML, nothing in this file is used: ${e.message.split('\n')[0]}` };
   });
+  if (!warnings.length) {
+    const dup = firstDuplicateKey(doc);
+    if (dup) warnings.push({ ...at(dup.node, ''), message: `invalid YAML, nothing in this file is used: Map keys must be unique ("${dup.key}" appears twice)` });
+  }
   const base = { file, doc, lineCounter, warnings, at };
   if (warnings.length) return { ...base, root: null };
   const contents = doc.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) return { ...base, root: null };
   if (!isMap(contents)) return { ...base, root: null, warnings: [at(contents, 'expected a mapping of sections; file skipped')] };
   return { ...base, root: contents };
+}
+
+/** The first key that appears twice in one mapping, found in one pass with a Set per mapping. */
+function firstDuplicateKey(doc: Document.Parsed): { key: string; node: unknown } | null {
+  let found: { key: string; node: unknown } | null = null;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) {
+          found = { key: String(key), node: pair.key };
+          return visit.BREAK;
+        }
+        seen.add(key);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** A scalar as text: the seed wrote some patterns as bare numbers (`pattern: 401`). */
