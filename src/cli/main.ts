@@ -7,6 +7,7 @@ import type { GlobalOptions } from '../session/session.js';
 import { aiwVersion } from './version.js';
 import { examplesHelp, tableHelp } from './help.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
+import { registerTrustCommands } from './trust-commands.js';
 
 const EXIT_CODES: Array<[string, string]> = [
   ['0', 'success (or partial: a step with on_error continue/auto_heal failed)'],
@@ -201,6 +202,7 @@ function registerMemoryCommands(program: Command, globals: (cmd: Command) => Glo
     .option('--fix <text>', 'what fixed it')
     .option('--remedy-tool <tool>', 'a tool aiw runs by itself next time, before retrying once')
     .option('--remedy-arg <key=value>', 'an argument for the remedy tool (repeatable)', collect, [])
+    .option('--trust', 'trust the remedy on this machine now, so it runs by itself (otherwise it is only suggested)')
     .option('--json', 'print JSON')
     .action((tool, pattern, rootCause, fix, _opts, cmd: Command) => {
       const positional = { tool, pattern, rootCause, fix } as Record<string, string | undefined>;
@@ -217,9 +219,9 @@ function registerMemoryCommands(program: Command, globals: (cmd: Command) => Glo
       set(async (io) => (await import('./commands/debug-tool.js')).debugToolCommand(tool, error.join(' '), { ...globals(cmd), ...cmd.opts() }, io));
     });
 
-  program
+  const memory = program
     .command('memory')
-    .description('view memory: learned fixes, patterns, failures, stats')
+    .description('view memory: learned fixes, patterns, failures, stats; trust learned remedies')
     .addArgument(new Argument('[view]', 'what to show, or (PostgreSQL backend) migrate the schema, sync the offline spool, export to or import from files')
       .choices(['all', 'fixes', 'patterns', 'failures', 'stats', 'migrate', 'sync', 'export', 'import']).default('all'))
     .option('--json', 'print JSON')
@@ -234,6 +236,7 @@ function registerMemoryCommands(program: Command, globals: (cmd: Command) => Glo
       }
       set(async (io) => (await import('./commands/memory.js')).memoryCommand(view, { ...globals(cmd), ...cmd.opts() }, io));
     });
+  registerTrustCommands(memory, globals, set);
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,6 +1,7 @@
 import { AiwError } from '../errors/errors.js';
 import type { Skill } from '../model/skill.js';
 import { coerceValue } from '../tools/params.js';
+import { addSecrets, isSecretName } from '../secrets/redact.js';
 
 /**
  * Check and convert the inputs of a run against the skill's declared inputs. Every problem is
@@ -20,6 +21,10 @@ export function resolveInputs(skill: Skill, given: Record<string, unknown>): Rec
       resolved[spec.name] = value ?? null;
       continue;
     }
+    // Registered before anything can quote it: a type error, the --json inputs, a tool's argv. By
+    // name only for text: a `max_tokens: 1000` must not turn every 1000 in a report into ***.
+    if (spec.secret) addSecrets([typeof value === 'string' ? value : JSON.stringify(value)]);
+    else if (typeof value === 'string' && isSecretName(spec.name)) addSecrets([value]);
     try {
       value = coerceValue(value, spec.type, `input '${spec.name}'`);
     } catch (err) {

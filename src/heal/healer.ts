@@ -1,7 +1,7 @@
 import type { EventSink } from '../model/events.js';
 import type { Classification, HealRecord, KnownIssueMatch, StepStatus } from '../model/run.js';
 import { errorMessage } from '../errors/errors.js';
-import { redact } from '../secrets/redact.js';
+import { redact, redactAndTruncate } from '../secrets/redact.js';
 import type { OnError, RetrySpec, ToolCallSpec } from '../model/skill.js';
 import { renderValue, type Scope } from '../template/render.js';
 import { executeTool, prepareCall, type PreparedCall } from '../tools/execute-tool.js';
@@ -15,6 +15,8 @@ import { DEFAULT_COOLDOWN_MS, DEFAULT_FIX_BUDGET, DEFAULT_PROFILES, type HealPro
 import { resolveRetry, retryDelay, systemClock, type Clock, type RetryPolicy } from './retry-policy.js';
 import { parseDuration } from '../source/duration.js';
 import { isoWithZone } from '../model/timestamp.js';
+import { remedyVerdict, type RemedyVerdict } from './remedy-gate.js';
+import type { RemedyTrust } from './remedy-trust.js';
 
 export interface HealPolicy {
   onError: OnError;
@@ -56,6 +58,8 @@ export interface HealerOptions {
   learning?: Learning;
   /** `--verbose`: each tool's command line and output go out as events while it runs. */
   verbose?: boolean;
+  /** The person's trust of learned remedies (read on first need); without it no remedy runs, each is only suggested. */
+  trust?: () => Promise<RemedyTrust | undefined>;
 }
 
 interface AutoHealConfig {
@@ -109,6 +113,7 @@ export class Healer {
     let logging = false;
     let remedyUsed: Awaited<ReturnType<Learning['findRemedy']>>;
     let remedyTried = false;
+    let verdict: RemedyVerdict | undefined;
     for (;;) {
       if (result && this.opts.signal?.aborted) {
         // Interrupted while waiting to retry: the next attempt never ran, so none is recorded or counted.
@@ -149,9 +154,14 @@ export class Healer {
         await this.wait(req, retry, attempt, maxAttempts);
         continue;
       }
-      if (!remedyTried && this.opts.learning) {
+      // A learned remedy is a heal like any other: never under on_error fail/continue or --no-heal.
+      if (!remedyTried && healing && this.opts.learning) {
         remedyTried = true;
-        remedyUsed = await this.opts.learning.findRemedy(tool.name, failureText(result));
+        const found = await this.opts.learning.findRemedy(tool.name, failureText(result));
+        if (found) {
+          verdict = remedyVerdict(this.opts.registry, found, await this.opts.trust?.());
+          if (verdict.run) remedyUsed = found;
+        }
         if (remedyUsed) {
           const healed = await this.runFix(req, { tool: remedyUsed.tool, args: remedyUsed.args }, classification ?? { class: 'learned', pattern: remedyUsed.pattern }, attempt, 'learned', remedyUsed.pattern);
           heals.push(healed);
@@ -162,9 +172,12 @@ export class Healer {
     }
     const status = result.ok ? (heals.some((h) => h.fix_success) ? 'healed' : 'success') : 'failed';
     const knownIssues = result.ok || !this.opts.learning ? [] : await this.opts.learning.knownIssues(tool.name, failureText(result));
+    if (verdict && !verdict.run) annotateRemedy(knownIssues, verdict);
     if (knownIssues.length) {
       this.opts.emit({ kind: 'known-issues', skill: req.skill ?? '', step: req.step ?? '', tool: tool.name, matches: knownIssues, depth: req.depth });
     }
+    // Masked as a whole here: reporters split errors into lines, and a PEM block spans several.
+    if (result.error) result = { ...result, error: redact(result.error) };
     return { result, status, attempts: attempt, heals, classification: result.ok && !heals.length ? null : classification, knownIssues };
   }
 
@@ -259,7 +272,7 @@ export class Healer {
     for (const source of patterns) {
       const matched = compilePattern(source).match(text);
       if (matched !== null) {
-        return { ...result, ok: false, output: undefined, failedWhen: source, error: `output matched failed_when '${source}': ${text.trim().slice(-2000)}` };
+        return { ...result, ok: false, output: undefined, failedWhen: source, error: `output matched failed_when '${source}': ${redactAndTruncate(text.trim(), 2000, 'tail')}` };
       }
     }
     return result;
@@ -272,6 +285,14 @@ export class Healer {
     }
     return ctx;
   }
+}
+
+/** Say, on the known issue that carries it, why a learned remedy was shown and not run. */
+function annotateRemedy(matches: KnownIssueMatch[], verdict: Extract<RemedyVerdict, { run: false }>): void {
+  const m = matches.find((k) => k.source === 'tool_fixes' && k.tool_name === verdict.fixTool && k.pattern === verdict.pattern);
+  if (!m) return;
+  m.remedy_status = verdict.status;
+  m.remedy_note = verdict.note;
 }
 
 function allowed(retry: RetryPolicy, cls: string): boolean {
@@ -288,7 +309,7 @@ function failureText(result: ToolResult): string {
 const MAX_RECORDED_ERROR = 2000;
 
 function trimError(text: string): string {
-  const t = text.trim();
+  const t = redact(text.trim()); // masked before it is cut, so no half token survives the cut
   return t.length > MAX_RECORDED_ERROR ? `${t.slice(0, MAX_RECORDED_ERROR)}… [${t.length - MAX_RECORDED_ERROR} more characters]` : t;
 }
 

@@ -42,7 +42,7 @@ export function debugSteps(input: StepInput): string[] {
   steps.push(`Read the definition at ${where}${tool.kind === 'command' ? ' and run its command by hand with the same arguments' : ''} to see what it really does.`);
   steps.push(`Fix the cause (the tool definition, the step's arguments, or the environment), then run ${reproduceCommand(tool)} again until it passes.`);
   steps.push(`Save the fix so aiw shows it next time: ${report.learn_fix_command}`);
-  steps.push('If running a tool cures it (a login, a cleanup), add --remedy-tool <tool> [--remedy-arg key=value] so aiw runs it and retries by itself.');
+  steps.push('If running a tool cures it (a login, a cleanup), add --remedy-tool <tool> [--remedy-arg key=value] --trust so aiw runs it and retries by itself (the tool must be marked remedy_safe: true).');
   return steps;
 }
 

@@ -20,7 +20,7 @@ export function formatDebugReport(r: DebugReport): string {
   }
   out.push(`Recent failures (${r.recent_failures.length ? `newest first, ${r.recent_failures.length}` : 'none recorded'}):`);
   for (const f of r.recent_failures) {
-    const error = String(f.error ?? '').split('\n')[0]!.slice(0, 160);
+    const error = redact(String(f.error ?? '')).split('\n')[0]!.slice(0, 160);
     const fix = f.fix_attempted ? ` fix: ${String(f.fix_attempted)}${f.success ? ' ✓' : ' ✗'}` : '';
     const where = f.skill ? ` [${String(f.skill)}${f.step ? `/${String(f.step)}` : ''}]` : '';
     out.push(`  ${String(f.timestamp)}${where} ${f.error_type ? `${String(f.error_type)}: ` : ''}${error}${fix}`);

@@ -12,6 +12,7 @@ export function formatKnownIssues(matches: KnownIssueMatch[], indent = '  '): st
     if (m.root_cause) lines.push(`${indent}    root cause: ${m.root_cause}`);
     if (m.fix) lines.push(`${indent}    fix: ${m.fix}`);
     for (const c of m.commands ?? []) lines.push(`${indent}    run: ${c}`);
+    if (m.remedy_note) lines.push(`${indent}    remedy ${m.remedy_note}`);
     if (m.times_prevented) lines.push(`${indent}    prevented ${m.times_prevented} time${m.times_prevented === 1 ? '' : 's'} so far`);
   }
   return lines.map(redact);

@@ -1,7 +1,7 @@
 import type { Classification, KnownIssueMatch } from '../model/run.js';
 import { errorMessage } from '../errors/errors.js';
 import { compileClassifier, type FailureClasses } from '../heal/classify.js';
-import { compilePattern, prepareText, type PreparedText } from '../pattern/match.js';
+import { compilePattern, patternKind, prepareText, type PreparedText } from '../pattern/match.js';
 import type { LogWarning } from '../memory/attempt-log/attempt-log.js';
 import type { ToolFix } from '../memory/fix-store.js';
 import { fileStore } from '../memory/file-store.js';
@@ -44,8 +44,10 @@ export async function lookupKnownIssues(memory: string | MemoryStore, tool: stri
   const patternsFile = store.patternsLocation;
   const outer = await store.withFixes(async (fixes) => {
     const inner = await store.withPatterns(async (patterns) => {
-      const fixHits = await scan(fixes, tool, errorText, (e) => e.error_pattern, fixesFile, warnings);
-      const patternHits = errorText === undefined ? [] : await scan(patterns, undefined, errorText, (e) => e.pattern, patternsFile, warnings);
+      const budget = new RegexBudget();
+      const fixHits = await scan(fixes, tool, errorText, (e) => e.error_pattern, fixesFile, warnings, budget);
+      const patternHits = errorText === undefined ? [] : await scan(patterns, undefined, errorText, (e) => e.pattern, patternsFile, warnings, budget);
+      budget.report(warnings);
       const ranked = [...fixHits.map((hit) => ({ hit, fix: true as const })), ...patternHits.map((hit) => ({ hit, fix: false as const }))];
       // Stable sort: fixes come first, so at equal rank a learned fix stays ahead of a general pattern.
       ranked.sort((a, b) => b.hit.score - a.hit.score);
@@ -66,7 +68,9 @@ export async function lookupKnownIssues(memory: string | MemoryStore, tool: stri
 export async function findLearnedRemedy(memory: string | MemoryStore, tool: string, errorText: string, warnings: string[] = []): Promise<ToolFix | undefined> {
   const store = storeOf(memory);
   const { value, cacheWarning } = await store.withFixes(async (table) => {
-    const hits = await scan(table, tool, errorText, (e) => e.error_pattern, store.fixesLocation, warnings);
+    const budget = new RegexBudget();
+    const hits = await scan(table, tool, errorText, (e) => e.error_pattern, store.fixesLocation, warnings, budget);
+    budget.report(warnings);
     return hits.find((h) => h.score === 3 && h.entry?.remedy)?.entry;
   });
   if (cacheWarning) warnings.push(cacheWarning);
@@ -82,7 +86,7 @@ function storeOf(memory: string | MemoryStore): MemoryStore {
  * Rows of `table` that match, best first. One number compare and one `includes` per row; an entry
  * is read, and its pattern compiled and run, only where the needle occurs in the error.
  */
-async function scan<E>(table: Table<E>, tool: string | undefined, text: string | undefined, patternOf: (e: E) => string, file: string, warnings: string[]): Promise<Hit<E>[]> {
+async function scan<E>(table: Table<E>, tool: string | undefined, text: string | undefined, patternOf: (e: E) => string, file: string, warnings: string[], budget: RegexBudget): Promise<Hit<E>[]> {
   for (const w of table.warnings) warnings.push(formatWarning(w));
   // -2 matches no row; -1 marks rows without a tool.
   const toolId = tool === undefined ? -2 : table.tools.indexOf(tool);
@@ -101,7 +105,7 @@ async function scan<E>(table: Table<E>, tool: string | undefined, text: string |
     const entry = entries[i]!;
     const pattern = patternOf(entry);
     const toolHit = table.toolIndex[row] === toolId;
-    const result = matchPattern(pattern, prepared!);
+    const result = budget.match(pattern, prepared!, text!, file);
     if (result.error) warnings.push(`${file}: pattern '${pattern}' is skipped: ${result.error}`);
     if (result.matched !== null) hits.push({ row, score: toolHit ? 3 : 2, length: pattern.length, matched: result.matched, entry });
     else if (toolHit) hits.push({ row, score: 1, length: 0, entry });
@@ -119,6 +123,45 @@ async function entriesOf<E>(table: Table<E>, hits: Hit<E>[]): Promise<Map<Hit<un
 
 // compilePattern caches what compiles; this remembers what does not, so a bad pattern costs one try per process.
 const refused = new Map<string, string>();
+
+/** Regexes from memory see at most this much of the error text (its head and tail): each is at worst quadratic in it. */
+export const MEMORY_REGEX_TEXT = 8 * 1024;
+/** Total time one lookup may spend running `/regex/` patterns from memory; the rest are skipped, with a warning. */
+export const REGEX_BUDGET_MS = 250;
+
+/**
+ * Bounds the regex work of one lookup: memory is shared data, and 2,000 entries of an accepted but
+ * quadratic regex (`/E+:N?/`) made one failing call take 24 s. Each distinct pattern runs once per
+ * lookup, on a capped text; once the budget is spent, further regexes are skipped and named.
+ * Plain patterns are linear and always run.
+ */
+class RegexBudget {
+  private spentMs = 0;
+  private readonly results = new Map<string, { matched: string | null; error?: string }>();
+  private readonly skipped: string[] = [];
+  private small: PreparedText | undefined;
+
+  match(pattern: string, prepared: PreparedText, text: string, file: string): { matched: string | null; error?: string } {
+    const known = this.results.get(pattern);
+    if (known) return known;
+    if (patternKind(pattern) === 'plain') return matchPattern(pattern, prepared);
+    if (this.spentMs >= REGEX_BUDGET_MS) {
+      this.skipped.push(`${file}: ${pattern}`);
+      return { matched: null };
+    }
+    this.small ??= text.length > MEMORY_REGEX_TEXT ? prepareText(text, MEMORY_REGEX_TEXT) : prepared;
+    const started = performance.now();
+    const result = matchPattern(pattern, this.small);
+    this.spentMs += performance.now() - started;
+    this.results.set(pattern, result);
+    return result;
+  }
+
+  report(warnings: string[]): void {
+    if (!this.skipped.length) return;
+    warnings.push(`the lookup spent its ${REGEX_BUDGET_MS} ms for /regex/ patterns; ${this.skipped.length} more were not tried (first: ${this.skipped[0]}); run aiw validate to find the slow ones`);
+  }
+}
 
 function matchPattern(pattern: string, text: PreparedText): { matched: string | null; error?: string } {
   const known = refused.get(pattern);

@@ -1,11 +1,11 @@
 import type { KnownIssueMatch } from '../model/run.js';
 import { AiwError, errorMessage } from '../errors/errors.js';
 import { redact, redactValue } from '../secrets/redact.js';
-import { prepareCall } from '../tools/execute-tool.js';
 import { failureResult, type BuiltinTool, type ToolResult } from '../model/tool.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { RemedySpec } from '../memory/fix-store.js';
 import type { MemoryStore } from '../memory/store.js';
+import { checkRemedy } from '../heal/remedy-gate.js';
 
 /** What the memory tools need from the session; the registry is a getter because it holds these tools. */
 export interface MemoryToolsContext {
@@ -58,7 +58,7 @@ export function memoryTools(ctx: MemoryToolsContext): BuiltinTool[] {
         const warnings: string[] = [];
         const store = ctx.store ? await ctx.store() : (await import('../memory/file-store.js')).fileStore(ctx.memoryDir);
         const saved = await store.learnFix({
-          tool: str(args.tool_name)!, pattern: str(args.error_pattern)!, rootCause: redact(str(args.root_cause)!), fix: redact(str(args.fix_description)!),
+          tool: str(args.tool_name)!, pattern: str(args.error_pattern)!, rootCause: str(args.root_cause)!, fix: str(args.fix_description)!,
           remedy: remedy ? { tool: remedy.tool, args: remedy.args ?? {} } : undefined,
         }, warnings);
         const { describeSaved } = await import('./saved-fix-text.js');
@@ -80,15 +80,6 @@ export function memoryTools(ctx: MemoryToolsContext): BuiltinTool[] {
       }),
     },
   ];
-}
-
-/** A remedy must name a known tool, and its arguments must fit that tool's params (unless templated). */
-export function checkRemedy(registry: ToolRegistry, remedy: RemedySpec): void {
-  if (['learn_tool_fix', 'debug_tool', 'check_known_issues'].includes(remedy.tool)) {
-    throw new AiwError('USAGE', `'${remedy.tool}' cannot be a remedy: a remedy must change something the failing tool needs`);
-  }
-  // Remedy args are stored and used literally (memory is data, never a template), so all can be checked now.
-  prepareCall(registry.get(remedy.tool), remedy.args);
 }
 
 /** The seed's "💡 Known Issues Found!" block as markdown. */

@@ -228,6 +228,8 @@ const UNSAFE = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
  */
 function render(value: unknown, key = ''): string {
   const style = key === 'tool_name' ? 'PLAIN' : 'QUOTE_DOUBLE';
-  const text = stringify(value, { collectionStyle: 'flow', defaultStringType: style, defaultKeyType: 'PLAIN', lineWidth: 0 }).trimEnd();
+  // Never folded onto further lines: the value is placed into an indented entry afterwards, and a
+  // multi-line root cause (a pasted log) folded at column 0 made the whole file invalid YAML.
+  const text = stringify(value, { collectionStyle: 'flow', defaultStringType: style, defaultKeyType: 'PLAIN', lineWidth: 0, doubleQuotedMinMultiLineLength: Infinity }).trimEnd();
   return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

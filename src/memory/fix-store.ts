@@ -1,4 +1,4 @@
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLMap } from 'yaml';
 import { join } from 'node:path';
 import type { LogWarning } from './attempt-log/attempt-log.js';
 import type { Built, Table } from './cache-table.js';
@@ -42,7 +42,9 @@ export interface LearnedDocument {
 
 export function readLearnedDocument(text: string, file: string): LearnedDocument {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  // yaml's own duplicate-key check compares every key with every other (quadratic: a 1 MB flow
+  // mapping took 40 s, 2 MB over 13 minutes); duplicateKeys does the same check with a Set.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const at = (node: unknown, message: string): LogWarning => {
     const offset = isNode(node) ? (node as Node).range?.[0] ?? 0 : 0;
     const pos = lineCounter.linePos(offset);
@@ -52,12 +54,36 @@ export function readLearnedDocument(text: string, file: string): LearnedDocument
     const pos = lineCounter.linePos(e.pos[0]);
     return { file, line: pos.line, col: pos.col, message: `invalid YAML, nothing in this file is used: ${e.message.split('\n')[0]}` };
   });
+  if (!warnings.length) {
+    const dup = firstDuplicateKey(doc);
+    if (dup) warnings.push({ ...at(dup.node, ''), message: `invalid YAML, nothing in this file is used: Map keys must be unique ("${dup.key}" appears twice)` });
+  }
   const base = { file, doc, lineCounter, warnings, at };
   if (warnings.length) return { ...base, root: null };
   const contents = doc.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) return { ...base, root: null };
   if (!isMap(contents)) return { ...base, root: null, warnings: [at(contents, 'expected a mapping of sections; file skipped')] };
   return { ...base, root: contents };
+}
+
+/** The first key that appears twice in one mapping, found in one pass with a Set per mapping. */
+function firstDuplicateKey(doc: Document.Parsed): { key: string; node: unknown } | null {
+  let found: { key: string; node: unknown } | null = null;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) {
+          found = { key: String(key), node: pair.key };
+          return visit.BREAK;
+        }
+        seen.add(key);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** A scalar as text: the seed wrote some patterns as bare numbers (`pattern: 401`). */
@@ -119,15 +145,46 @@ export function toFix(value: unknown, line: number, warn: (message: string) => v
     else warn('"times_prevented" is not a number; read as 0');
   }
   if (v.remedy !== undefined && v.remedy !== null) {
-    const r = v.remedy as Record<string, unknown>;
-    const args = r.args ?? {};
-    if (typeof r === 'object' && typeof r.tool === 'string' && r.tool && typeof args === 'object' && args !== null && !Array.isArray(args)) {
-      fix.remedy = { tool: r.tool, args: args as Record<string, unknown> };
+    const problem = remedyProblem(v.remedy);
+    if (problem === null) {
+      const r = v.remedy as { tool: string; args?: Record<string, unknown> | null };
+      fix.remedy = { tool: r.tool, args: r.args ?? {} };
     } else {
-      warn('"remedy" must be {tool, args}; the fix is shown but its remedy is not run');
+      warn(`remedy of ${tool} ('${pattern}') is never run: ${problem}`);
     }
   }
   return fix;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MAX_REMEDY_VALUE = 4096;
+
+/**
+ * Why a remedy read from the file is unusable, or null. Checked on every read, so a hand-edited or
+ * merged-in entry gets the same scrutiny as one saved by learn-fix; the tool itself (remedy_safe,
+ * no shell, argument types) is checked against the registry before it could run (heal/remedy-gate.ts).
+ */
+export function remedyProblem(value: unknown): string | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'it must be a mapping {tool, args}';
+  const r = value as Record<string, unknown>;
+  const extra = Object.keys(r).filter((k) => k !== 'tool' && k !== 'args');
+  if (extra.length) return `unknown key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')} (a remedy has only tool and args)`;
+  if (typeof r.tool !== 'string' || !NAME.test(r.tool)) return '"tool" must be a tool name';
+  const args = r.args ?? {};
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) return '"args" must be a mapping of param names to values';
+  for (const [k, a] of Object.entries(args)) {
+    if (!NAME.test(k)) return `"${k}" is not a param name`;
+    if (!plainValue(a, 0)) return `the value of "${k}" must be text, a number, a boolean, or a short list or mapping of those`;
+  }
+  return null;
+}
+
+function plainValue(v: unknown, depth: number): boolean {
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return true;
+  if (typeof v === 'string') return v.length <= MAX_REMEDY_VALUE;
+  if (depth > 0 || typeof v !== 'object') return false;
+  const items = Array.isArray(v) ? v : Object.values(v as object);
+  return items.length <= 64 && items.every((i) => plainValue(i, depth + 1));
 }
 
 /** The tool fixes as a lookup table (from the cache when it is current). */

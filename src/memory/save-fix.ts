@@ -2,6 +2,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AiwError } from '../errors/errors.js';
 import { compilePattern } from '../pattern/match.js';
+import { looksSecret, redact } from '../secrets/redact.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { FixesEditor } from './fix-edit.js';
 import { fixesOfDocument, learnedFile, toFix, type RemedySpec } from './fix-store.js';
@@ -52,8 +53,10 @@ export async function learnFix(memoryDir: string, input: LearnFixInput, warnings
   if (!tool) throw new AiwError('USAGE', 'learn-fix needs a tool name');
   if (!pattern) throw new AiwError('USAGE', 'learn-fix needs an error pattern');
   compilePattern(pattern, 'learn-fix --pattern');
+  refuseSecrets(tool, pattern, input.remedy);
   const values: Record<string, unknown> = {
-    root_cause: input.rootCause.trim(), fix_applied: input.fix.trim(), date_learned: input.today ?? localDate(new Date()),
+    root_cause: maskProse(input.rootCause.trim(), 'root cause', warnings), fix_applied: maskProse(input.fix.trim(), 'fix', warnings),
+    date_learned: input.today ?? localDate(new Date()),
   };
   if (input.remedy) values.remedy = { tool: input.remedy.tool, args: input.remedy.args };
   const file = learnedFile(memoryDir, 'tool_fixes');
@@ -72,6 +75,26 @@ export async function learnFix(memoryDir: string, input: LearnFixInput, warnings
     editor.append(entry);
     return { fix: entry as SavedFix, created: true, file, line: editor.appendedLine ?? 0 };
   });
+}
+
+/**
+ * tool_fixes.yaml is committed and shared, and its lookup cache copies it: a secret pasted into a fix
+ * must never reach either. A tool name, a pattern or a remedy argument cannot be masked without
+ * changing what it does, so a secret-looking one is refused; prose is masked, with a warning.
+ */
+export function refuseSecrets(tool: string, pattern: string, remedy: LearnFixInput['remedy']): void {
+  const where = looksSecret(tool) ? 'tool name' : looksSecret(pattern) ? 'pattern' : remedy && looksSecret(`${remedy.tool} ${JSON.stringify(remedy.args ?? {})}`) ? 'remedy' : null;
+  if (where) {
+    throw new AiwError('USAGE', `the ${where} holds what looks like a secret (a token, key or password); nothing was saved`, {
+      hint: 'memory is a shared, committed file: keep secrets in the environment and refer to them by name',
+    });
+  }
+}
+
+export function maskProse(text: string, what: string, warnings: string[]): string {
+  const masked = redact(text);
+  if (masked !== text) warnings.push(`the ${what} holds what looks like a secret; it is saved masked (***)`);
+  return masked;
 }
 
 /**

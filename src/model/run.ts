@@ -26,6 +26,9 @@ export interface KnownIssueMatch {
   times_prevented?: number;
   category?: string;
   matched?: string;
+  /** For a learned fix whose remedy was found but not run: only suggested (not trusted) or refused. */
+  remedy_status?: 'suggested' | 'refused';
+  remedy_note?: string;
 }
 
 /** Which class, which pattern said so, and the text it matched, so a user can see why. */

@@ -10,6 +10,8 @@ export interface InputSpec {
   default?: unknown;
   enum?: unknown[];
   description?: string;
+  /** Masked everywhere (see secrets/redact.ts); inputs named like secrets are masked without it. */
+  secret?: boolean;
 }
 
 export interface ToolCallSpec {

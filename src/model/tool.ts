@@ -45,6 +45,8 @@ interface ToolBase {
   timeout?: number | string;
   auto_heal?: string;
   failed_when?: string[];
+  /** The tool's author allows learned remedies to call it (see heal/remedy-gate.ts). */
+  remedy_safe?: boolean;
   location: SourceLocation;
 }
 

@@ -107,6 +107,8 @@ export function firstLine(text: string): string {
 
 /** Keep at most `max` characters, saying how much was cut so a reader knows the text is partial. */
 export function truncate(text: string, max: number): string {
+  // Masked before it is cut: a cut through a token leaves a piece no shape recognises.
+  text = redact(text);
   if (text.length <= max) return text;
   return `${text.slice(0, max)}\n… (${text.length - max} more characters cut)`;
 }

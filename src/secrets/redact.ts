@@ -1,3 +1,5 @@
+import { MASK, SHAPES } from './secret-shapes.js';
+
 /**
  * The one place secrets are masked. Everything aiw writes or prints (attempt log, reports, --json,
  * JUnit, annotations, known-issues and debug-tool output) passes through `redact`.
@@ -5,30 +7,12 @@
  * Two nets: exact values aiw knows are secret (params marked `secret: true`, environment variables
  * named like tokens, passwords and keys), and token shapes that are secret wherever they appear.
  */
-const MASK = '***';
 // AUTH only as the last word (BASIC_AUTH, NPM_AUTH) or in AUTH_CONFIG/AUTH_HEADER: GIT_AUTHOR_NAME,
 // OAUTH_ENABLED or AUTH_MODE hold ordinary words, and masking those would garble every report.
-const SECRET_ENV_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|_KEY$|^KEY$|_AUTH$|^AUTH$|AUTH_?CONFIG|AUTH_?HEADER)/i;
+// PASS and PWD as a last word (DB_PASS, ADMINPWD), but not the shell's PWD and OLDPWD (directories).
+const SECRET_ENV_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|_KEY$|^KEY$|_AUTH$|^AUTH$|AUTH_?CONFIG|AUTH_?HEADER|_PASS$|^PASS$|.PWD$|_SAS$|SAS_?TOKEN|WEBHOOK|_DSN$|^DSN$)/i;
+const NOT_SECRET_ENV = /^(?:NODE_EXTRA_CA_CERTS|SSH_AUTH_SOCK|OLDPWD)$/i;
 const MIN_SECRET_LENGTH = 4;
-
-const SHAPES: Array<[RegExp, string]> = [
-  // Authorization headers and bearer tokens, as printed by curl -v, HTTP clients and kubeconfigs.
-  [/\b(authorization\s*[:=]\s*)(?:(bearer|basic|token)\s+)?[^\s"',;]+/gi, `$1$2 ${MASK}`],
-  [/\b(bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1${MASK}`],
-  // JSON Web Tokens.
-  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, MASK],
-  // GitHub, GitLab, Slack, AWS, npm, Google API keys.
-  [/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g, MASK],
-  [/\bglpat-[A-Za-z0-9_-]{16,}\b/g, MASK],
-  [/\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g, MASK],
-  [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, MASK],
-  [/\bnpm_[A-Za-z0-9]{30,}\b/g, MASK],
-  [/\bAIza[0-9A-Za-z_-]{35}\b/g, MASK],
-  // key=value and "key": "value" pairs whose key names a secret.
-  [/\b((?:[A-Za-z0-9_]*?)(?:token|secret|password|passwd|api_?key|access_?key|private_?key)["']?\s*[:=]\s*["']?)(?!\*\*\*)[^\s"',;&]{3,}/gi, `$1${MASK}`],
-  // Credentials embedded in URLs: https://user:pass@host
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:)[^\s/@]+@/gi, `$1${MASK}@`],
-];
 
 const known = new Set<string>();
 let knownPattern: RegExp | null = null;
@@ -53,19 +37,35 @@ const NOT_A_SECRET = /^(?:true|false|yes|no|on|off|null|none|enabled|disabled)$/
 /** Register the values of environment variables whose names say they are secret. */
 export function addSecretsFromEnv(env: NodeJS.ProcessEnv): void {
   addSecrets(Object.entries(env)
-    .filter(([k, v]) => v && SECRET_ENV_NAME.test(k) && !/^(NODE_EXTRA_CA_CERTS|SSH_AUTH_SOCK)$/.test(k) && !NOT_A_SECRET.test(v.trim()))
+    .filter(([k, v]) => v && SECRET_ENV_NAME.test(k) && !NOT_SECRET_ENV.test(k) && !NOT_A_SECRET.test(v.trim()))
     .map(([, v]) => v));
 }
 
+/** Whether a variable, param or input name says its value is secret (`DB_PASS`, `api_token`, `client_secret`). */
 export function isSecretName(name: string): boolean {
-  return SECRET_ENV_NAME.test(name);
+  return SECRET_ENV_NAME.test(name) && !NOT_SECRET_ENV.test(name);
+}
+
+/**
+ * Mask, then cut to `max` characters (the head, or with `keep: 'tail'` the end): cutting first
+ * could leave half a token that no shape recognises any more.
+ */
+export function redactAndTruncate(text: string, max: number, keep: 'head' | 'tail' = 'head'): string {
+  const masked = redact(text);
+  if (masked.length <= max) return masked;
+  return keep === 'head' ? masked.slice(0, max) : masked.slice(-max);
 }
 
 export function redact(text: string): string {
   if (!text) return text;
   let out = knownPattern ? text.replace(knownPattern, MASK) : text;
-  for (const [re, replacement] of SHAPES) out = out.replace(re, replacement);
+  for (const [, re, replacement] of SHAPES) out = out.replace(re, replacement);
   return out;
+}
+
+/** Whether masking would change the text: it holds a known secret or a secret shape. */
+export function looksSecret(text: string): boolean {
+  return redact(text) !== text;
 }
 
 /** Redact every string inside a JSON-like value (for --json documents and records). */

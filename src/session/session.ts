@@ -9,7 +9,9 @@ import { Healer } from '../heal/healer.js';
 import type { Clock } from '../heal/retry-policy.js';
 import type { LearningOptions } from '../learn/learning-store.js';
 import { memoryTools } from '../learn/memory-tools.js';
-import { addSecretsFromEnv } from '../secrets/redact.js';
+import { addSecrets, addSecretsFromEnv } from '../secrets/redact.js';
+import type { RemedyTrust } from '../heal/remedy-trust.js';
+import { errorMessage } from '../errors/errors.js';
 import { backendOf } from '../memory/backend-choice.js';
 import type { MemoryStore } from '../memory/store.js';
 import { join } from 'node:path';
@@ -41,6 +43,8 @@ export interface Session {
   loadSkill(name: string): Promise<Skill>;
   /** Stop what the run started (MCP servers); call at the end of a run and after an interrupt. */
   close(): Promise<void>;
+  /** The person's trust of learned remedies, read from outside the repository on first need. */
+  trust: () => Promise<RemedyTrust | undefined>;
 }
 
 /** Open the project and its tools; tool files that do not load are a validation error (exit 2). */
@@ -59,7 +63,11 @@ export async function openSession(opts: GlobalOptions & { refreshMcp?: boolean }
   }
   // Memory problems never stop a run, and are never silent: each is printed once as it happens.
   const learning = lazyLearning(project.memoryDir, { onWarning: (w) => io.stderr.write(`aiw: warning: ${w}\n`), store: memory });
-  return { project, registry, learning, memory, runId: newRunId(), loadSkill: skillLoader(project, io.cwd), close: () => registry.close() };
+  registerHttpTokens(registry, io.env);
+  return {
+    project, registry, learning, memory, runId: newRunId(), loadSkill: skillLoader(project, io.cwd), close: () => registry.close(),
+    trust: lazyTrust(io, project.root),
+  };
 }
 
 /**
@@ -79,7 +87,7 @@ export function memoryStoreOf(project: Project, io: SessionIo): () => Promise<Me
 export function engineContext(session: Session, io: SessionIo, emit: EventSink, signal: AbortSignal, clock?: Clock, verbose = false): EngineContext {
   const healer = new Healer({
     registry: session.registry, config: session.project.config, env: io.env, runId: session.runId, emit, signal, clock,
-    learning: session.learning, verbose,
+    learning: session.learning, verbose, trust: session.trust,
   });
   return {
     registry: session.registry, loadSkill: session.loadSkill, config: session.project.config, env: io.env, emit,
@@ -100,4 +108,22 @@ function lazyLearning(memoryDir: string, options: LearningOptions): Learning {
     findRemedy: async (tool, text) => (await get()).findRemedy(tool, text),
     markPrevented: async (remedy) => (await get()).markPrevented(remedy),
   };
+}
+
+/** The value of every HTTP tool's `bearer_token_env` is a secret, whatever the variable is called. */
+function registerHttpTokens(registry: ToolRegistry, env: NodeJS.ProcessEnv): void {
+  for (const name of registry.names()) {
+    const tool = registry.get(name);
+    const variable = tool.kind === 'http' ? tool.http.bearer_token_env : undefined;
+    if (variable && env[variable]) addSecrets([env[variable]]);
+  }
+}
+
+/** Read once per session; an unreadable trust file means nothing is trusted, and says so. */
+function lazyTrust(io: SessionIo, root: string): () => Promise<RemedyTrust | undefined> {
+  let trust: Promise<RemedyTrust | undefined> | undefined;
+  return () => (trust ??= import('../heal/remedy-trust.js').then((m) => m.readRemedyTrust(io.env, root)).catch((err: unknown) => {
+    io.stderr.write(`aiw: warning: ${errorMessage(err)}; no learned remedy runs until it is fixed\n`);
+    return undefined;
+  }));
 }

@@ -6,6 +6,7 @@ import { bindParams } from './params.js';
 import { renderUrl } from './http-url.js';
 import { renderPieces } from './render-pieces.js';
 import { quoteStateAt, shellWord } from './shell-quote.js';
+import { redactAndTruncate } from '../secrets/redact.js';
 import { runHttp } from './run-http.js';
 import { runProcess } from './run-process.js';
 
@@ -105,7 +106,7 @@ function parseOutput(tool: ToolDef, result: ToolResult): ToolResult {
       try {
         return { ...result, output: text.trim() === '' ? null : (JSON.parse(text) as unknown) };
       } catch (err) {
-        const error = `output of '${tool.name}' is not valid JSON (${(err as Error).message}): ${text.slice(0, 300)}`;
+        const error = `output of '${tool.name}' is not valid JSON (${(err as Error).message}): ${redactAndTruncate(text, 300)}`;
         return { ...result, ok: false, output: undefined, error };
       }
     case 'lines':

@@ -1,4 +1,5 @@
 import type { ToolResult } from '../model/tool.js';
+import { redactAndTruncate } from '../secrets/redact.js';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './run-process.js';
 
 export interface HttpRequest {
@@ -52,7 +53,7 @@ export async function runHttp(req: HttpRequest, options: HttpOptions = {}): Prom
   return {
     ok, output: text, httpStatus: response.status, timedOut: false, stdout: text, stderr: '', durationMs: elapsed(),
     command, truncated,
-    error: ok ? undefined : `HTTP ${response.status} ${response.statusText}: ${text.trim().slice(0, 4000)}`,
+    error: ok ? undefined : `HTTP ${response.status} ${response.statusText}: ${redactAndTruncate(text.trim(), 4000)}`,
   };
 }
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
+import { redactAndTruncate } from '../secrets/redact.js';
 import type { ToolResult } from '../model/tool.js';
 
 /**
@@ -70,7 +71,7 @@ export function runProcess(argv: string[], options: ProcessOptions = {}): Promis
       else if (interrupted) error = 'interrupted';
       else if (!ok) error = signal ? `killed by ${signal}` : `exit code ${code}`;
       if (error) {
-        const detail = (stderr.trim() || stdout.trim()).slice(-4000);
+        const detail = redactAndTruncate(stderr.trim() || stdout.trim(), 4000, 'tail'); // masked first: a cut can split a token
         if (detail) error += `: ${detail}`;
       }
       resolve({

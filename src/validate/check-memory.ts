@@ -7,6 +7,11 @@ import { learnedFile, parseToolFixes } from '../memory/fix-store.js';
 import type { Built } from '../memory/cache-table.js';
 import { LEARNED_PARSE_LIMIT, tooLarge } from '../memory/memory-cache.js';
 import { parsePatterns } from '../memory/patterns-store.js';
+import { measureRegexCost, type RegexCost } from '../pattern/regex-cost.js';
+import { MEMORY_REGEX_TEXT, REGEX_BUDGET_MS } from '../learn/known-issues.js';
+
+/** A regex that takes this long on one probe would spend a lookup's whole budget in a few entries. */
+const SLOW_REGEX_MS = 20;
 
 /**
  * Memory files for `aiw validate`: what the readers had to skip (with `file:line:col`) and learned
@@ -33,9 +38,19 @@ export async function checkMemoryFiles(memoryDir: string): Promise<Problem[]> {
     if (text === undefined) continue;
     const built: Built<{ line: number }> = parse(text, file);
     built.warnings.forEach(warn);
+    const measured = new Map<string, RegexCost | null>();
     built.entries.forEach((entry, i) => {
       const pattern = built.pattern[i];
-      if (pattern) checkPattern(file, entry.line, pattern);
+      if (!pattern) return;
+      checkPattern(file, entry.line, pattern);
+      if (!measured.has(pattern)) measured.set(pattern, measureRegexCost(pattern, MEMORY_REGEX_TEXT));
+      const cost = measured.get(pattern);
+      if (cost && cost.worstMs >= SLOW_REGEX_MS) {
+        problems.push({
+          file, line: entry.line, col: 1, code: 'PATTERN',
+          message: `pattern ${JSON.stringify(pattern)} is slow on hostile text (${Math.round(cost.worstMs)} ms on ${cost.probe}); lookups give all regexes ${REGEX_BUDGET_MS} ms in all, so it can crowd out the others: anchor it, bound its repeats, or use a plain pattern`,
+        });
+      }
     });
   }
   const failuresFile = learnedFile(memoryDir, 'tool_failures');

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { learnedFile, parseToolFixes } from '../../src/memory/fix-store.js';
 import { readFailures } from '../../src/memory/attempt-log/attempt-log.js';
-import { aiw, tempRoot } from '../helpers/temp-root.js';
+import { aiw, tempRoot, TEST_XDG_CONFIG_HOME } from '../helpers/temp-root.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'aiw.js');
 
@@ -24,8 +24,9 @@ function project() {
   make_token:
     description: create the token deploy needs
     command: [touch, "${token}"]
+    remedy_safe: true
 `);
-  root.write('skills/ship.yaml', 'name: ship\nsteps:\n  - name: deploy\n    tool: deploy\n');
+  root.write('skills/ship.yaml', 'name: ship\nsteps:\n  - name: deploy\n    tool: deploy\n    on_error: auto_heal\n');
   return root;
 }
 
@@ -67,7 +68,7 @@ describe('the learning loop, as a person lives it', () => {
     expect(json.known_issues[0]).toMatchObject({ source: 'tool_fixes', tool_name: 'deploy', pattern: 'manifest unknown', fix: 'run make_token first' });
 
     // 4. The same fix with a remedy: the next run heals itself, and the fix counts one prevented repeat.
-    const remedy = await aiw(['learn-fix', '--tool', 'deploy', '--pattern', 'manifest unknown', '--root-cause', 'the registry needs a token', '--fix', 'run make_token first', '--remedy-tool', 'make_token'], { root: root.dir });
+    const remedy = await aiw(['learn-fix', '--tool', 'deploy', '--pattern', 'manifest unknown', '--root-cause', 'the registry needs a token', '--fix', 'run make_token first', '--remedy-tool', 'make_token', '--trust'], { root: root.dir });
     expect(remedy.stdout).toContain('Updated');
     const run = await aiw(['run', 'ship', '--json'], { root: root.dir });
     const doc = run.json<RunDoc>();
@@ -83,12 +84,12 @@ describe('the learning loop, as a person lives it', () => {
 
   it('works the same through the built binary', async () => {
     const root = project();
-    const env = { ...process.env, CI: 'true' };
+    const env = { ...process.env, CI: 'true', XDG_CONFIG_HOME: TEST_XDG_CONFIG_HOME };
     const exec = (args: string[]) => promisify(execFile)(process.execPath, [BIN, '--root', root.dir, ...args], { env }).then(
       (r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e,
     );
     expect((await exec(['tool', 'deploy'])).code).toBe(1);
-    expect((await exec(['learn-fix', 'deploy', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token'])).code).toBe(0);
+    expect((await exec(['learn-fix', 'deploy', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token', '--trust'])).code).toBe(0);
     const ki = await exec(['known-issues', '--tool', 'deploy', '--error', 'Error: manifest unknown', '--json']);
     expect(JSON.parse(ki.stdout)).toMatchObject({ failure_class: null, matches: [{ tool_name: 'deploy', commands: ['aiw tool make_token'] }] });
     const run = await exec(['run', 'ship', '--json']);

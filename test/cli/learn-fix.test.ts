@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { aiw, tempRoot } from '../helpers/temp-root.js';
 
-const TOOLS = 'tools:\n  make_token:\n    command: [touch, /tmp/never-used]\n    params:\n      path: { type: string }\n';
+const TOOLS = 'tools:\n  make_token:\n    command: [touch, /tmp/never-used]\n    remedy_safe: true\n    params:\n      path: { type: string }\n';
 
 describe('aiw learn-fix', () => {
   it('prints the saved entry as JSON, dated today, with times_prevented 0', async () => {

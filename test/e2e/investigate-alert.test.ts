@@ -354,6 +354,7 @@ describe.skipIf(!haveKube || !haveMonitoring)('aiw run investigate_alert against
       '    description: Turn the metrics API of the test cluster back on (stands in for restarting metrics-server)',
       '    http: { method: POST, url: "{{ url }}" }',
       '    params: { url: { type: string, required: true } }',
+      '    remedy_safe: true',
       '',
     ].join('\n'));
     api.setMetrics('absent');
@@ -369,6 +370,8 @@ describe.skipIf(!haveKube || !haveMonitoring)('aiw run investigate_alert against
       'learn-fix', '--tool', 'kubectl_top_pods', '--pattern', 'Metrics API not available',
       '--root-cause', 'metrics-server is not serving', '--fix', 'turn the metrics API back on',
       '--remedy-tool', 'enable_metrics', '--remedy-arg', `url=${metricsSwitch.onUrl}`,
+      // The person who saves the remedy trusts it in the same step; a remedy that arrives in the file otherwise is only suggested.
+      '--trust',
     ], { root: root.dir });
     expect(learned.code, learned.stderr).toBe(0);
     expect(learned.stdout).toContain('Next time this pattern appears, aiw applies the remedy and retries.');

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
 
@@ -14,6 +14,13 @@ export interface TempRoot {
 }
 
 const roots: string[] = [];
+
+/**
+ * Remedy trust lives in $XDG_CONFIG_HOME (outside any project): tests get their own, never the
+ * person's ~/.config, and it is removed with the test file's other leftovers.
+ */
+export const TEST_XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'aiw-test-xdg-'));
+afterAll(() => rmSync(TEST_XDG_CONFIG_HOME, { recursive: true, force: true }));
 
 afterEach(() => {
   for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
@@ -61,7 +68,7 @@ export interface CliResult {
 export async function aiw(argv: string[], options: { root?: string; env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', ...options.env };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', XDG_CONFIG_HOME: TEST_XDG_CONFIG_HOME, ...options.env };
   const io: Io = {
     stdout: { write: (t) => void (stdout += t), isTTY: false },
     stderr: { write: (t) => void (stderr += t), isTTY: false },

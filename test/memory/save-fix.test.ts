@@ -163,3 +163,28 @@ describe('the lookup cache after a write', () => {
     expect(now.map((f) => [f.tool_name, f.line, f.times_prevented])).toEqual([['quay_get_tag', 13, 1], ['test_mr_ephemeral skill', 20, 0], ['bonfire_deploy', 26, 1]]);
   });
 });
+
+describe('learnFix with pasted text', () => {
+  // Found by the planted-secrets suite: a long multi-line root cause (a pasted log) was folded onto
+  // lines at column 0, which made tool_fixes.yaml invalid YAML, so nothing more could be learned.
+  it('keeps tool_fixes.yaml valid for a long multi-line root cause, and reads it back exactly', async () => {
+    const { dir, file } = memory();
+    const pasted = Array.from({ length: 6 }, (_, i) => `line ${i} of a pasted log that is long enough to be folded by a YAML writer`).join('\n');
+    await learnFix(dir, { ...input, rootCause: pasted });
+    await learnFix(dir, { ...input, pattern: 'second', rootCause: `${pasted}\n  indented "quoted" \\ back` });
+    const text = readFileSync(file, 'utf8');
+    expect(parseDocument(text).errors).toEqual([]);
+    expect(parseToolFixes(text, file).entries.map((e) => e.root_cause)).toEqual([pasted, `${pasted}\n  indented "quoted" \\ back`]);
+  });
+
+  it('refuses a pattern, tool name or remedy argument that holds a secret, and masks the prose with a warning', async () => {
+    const { dir, file } = memory();
+    for (const bad of [{ pattern: 'ghp_PlantedGitHubToken0123456789abcdefABCD' }, { tool: 'glpat-PlantedGitLab12345xyz' }, { remedy: { tool: 'x', args: { a: 'password=hunter2hunter2' } } }]) {
+      expect((await refusal(learnFix(dir, { ...input, ...bad }))).code).toBe('USAGE');
+    }
+    const warnings: string[] = [];
+    await learnFix(dir, { ...input, rootCause: 'token ghp_PlantedGitHubToken0123456789abcdefABCD expired' }, warnings);
+    expect(warnings).toEqual(['the root cause holds what looks like a secret; it is saved masked (***)']);
+    expect(readFileSync(file, 'utf8')).not.toContain('ghp_Planted');
+  });
+});

@@ -44,14 +44,14 @@ beforeAll(() => {
   flaky: { command: ["${root.path('bin/flaky')}"], auto_heal: lanes, parse: json }
   login: { command: ["${root.path('bin/login')}"] }
   stuck: { command: ["${root.path('bin/stuck')}"] }
-  unstick: { command: ["${root.path('bin/unstick')}"] }
+  unstick: { command: ["${root.path('bin/unstick')}"], remedy_safe: true }
   broken: { command: ["${root.path('bin/broken')}"] }
 `);
   root.write('aiw.config.yaml', 'auto_heal:\n  retry: { max_attempts: 2, delay: 0, jitter: false }\n  profiles:\n    lanes: { auth: { tool: login } }\n');
   root.write('skills/work.yaml', `name: work
 steps:
   - { name: login_heal, tool: flaky, on_error: auto_heal }
-  - { name: remedy_heal, tool: stuck, on_error: continue }
+  - { name: remedy_heal, tool: stuck, on_error: auto_heal }
   - { name: known, tool: broken, on_error: continue }
 `);
   root.write('memory/learned/tool_fixes.yaml', `# Seeded by the concurrency test.
@@ -87,6 +87,8 @@ describe(`concurrency: ${RUNS} runs that heal, ${LEARNERS} learn-fix and ${READE
   let readers: Exited[];
 
   beforeAll(async () => {
+    // The seeded remedy is trusted the way a person would, so that every run may apply it.
+    expectClean(await runAiw(['--root', root.dir, 'memory', 'trust', 'stuck', 'gadget stuck'], { timeoutMs: 60_000 }), 'memory trust');
     const all = [
       ...Array.from({ length: RUNS }, (_, i) => runAiw(['--root', root.dir, 'run', 'work', '--json'], { env: env(`lane${i}`), timeoutMs: 120_000 })),
       ...Array.from({ length: LEARNERS }, (_, i) =>

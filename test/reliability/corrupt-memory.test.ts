@@ -25,10 +25,10 @@ function project(): Scratch {
   root.write('tools/t.yaml', `tools:
   failing: { command: ["${root.path('bin/fail')}"] }
   stuck: { command: ["${root.path('bin/stuck')}"] }
-  unstick: { command: ["${root.path('bin/unstick')}"] }
+  unstick: { command: ["${root.path('bin/unstick')}"], remedy_safe: true }
 `);
   root.write('skills/s.yaml', 'name: s\nsteps:\n  - { name: call, tool: failing, on_error: continue }\n  - { name: after, compute: "return 42" }\n');
-  root.write('skills/remedied.yaml', 'name: remedied\nsteps:\n  - { name: call, tool: stuck, on_error: continue }\n');
+  root.write('skills/remedied.yaml', 'name: remedied\nsteps:\n  - { name: call, tool: stuck, on_error: auto_heal }\n');
   return root;
 }
 
@@ -310,6 +310,7 @@ tool_fixes:
     const root = fresh();
     const file = root.write(FIXES, 'tool_fixes:\n  - tool_name: stuck\n    error_pattern: "gadget stuck"\n    root_cause: r\n    fix_applied: f\n    times_prevented: 0\n    remedy: { tool: unstick, args: {} }\n');
     const before = readFileSync(file, 'utf8');
+    expect((await aiwIn(root, ['memory', 'trust', 'stuck', 'gadget stuck'])).code).toBe(0);
     makeImmutable(file);
     const learn = await aiwIn(root, ['learn-fix', '--tool', 'failing', '--pattern', 'refused', '--root-cause', 'r', '--fix', 'f']);
     expectNoCrash(learn);

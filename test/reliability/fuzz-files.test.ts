@@ -7,6 +7,7 @@ import { mutate, type MutationKind } from './support/mutate.js';
 import { prng } from './support/prng.js';
 import { runAiw } from './support/processes.js';
 import { scratch, type Scratch } from './support/scratch.js';
+import { TEST_XDG_CONFIG_HOME } from '../helpers/temp-root.js';
 
 /**
  * Promise: no skill, tool or config file, however broken, makes aiw crash or hang. 1,000 seeded
@@ -132,7 +133,7 @@ async function inProcess(root: Scratch, argv: string[]): Promise<Outcome> {
   const io: Io = {
     stdout: { write: (t) => void (stdout += t), isTTY: false },
     stderr: { write: (t) => void (stderr += t), isTTY: false },
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', XDG_CONFIG_HOME: TEST_XDG_CONFIG_HOME },
     cwd: root.dir,
   };
   let timer: NodeJS.Timeout | undefined;

@@ -46,6 +46,7 @@ function project(): TempRoot {
   record:
     command: ["${root.path('bin/argv')}", "{{ tag }}", "{{ value }}", "prefix-{{ value }}-suffix"]
     params: { tag: { type: string, required: true }, value: { type: string } }
+    remedy_safe: true
   emit:
     command: ["${root.path('bin/emit')}"]
   failing:
@@ -67,7 +68,7 @@ outputs:
 `);
   root.write('skills/from_memory.yaml', `name: from_memory
 steps:
-  - { name: call, tool: failing, on_error: continue }
+  - { name: call, tool: failing, on_error: auto_heal }
 `);
   return root;
 }
@@ -158,6 +159,8 @@ describe('injection: inputs, tool output and memory text are data', () => {
     times_prevented: 0
     remedy: { tool: record, args: { tag: remedy, value: "{{ range.constructor(\\"return process\\")().pid }}" } }
 `);
+    // Trusted as a person would, so that it really runs (an untrusted remedy is only suggested).
+    expect((await aiw(['memory', 'trust', 'failing', 'widget jammed'], { root: root.dir, env: env(root) })).code).toBe(0);
     const r = await aiw(['run', 'from_memory', '--json'], { root: root.dir, env: env(root) });
     expect(r.code).toBe(0);
     const recorded = existsSync(root.path('argv', 'remedy')) ? argvOf(root, 'remedy') : [];
@@ -176,6 +179,7 @@ describe('injection: inputs, tool output and memory text are data', () => {
     times_prevented: 0
     remedy: { tool: record, args: { tag: remedy, value: "{{ env.HOME }} {{ 7 * 7 }}" } }
 `);
+    expect((await aiw(['memory', 'trust', 'failing', 'widget jammed'], { root: root.dir, env: env(root) })).code).toBe(0);
     await aiw(['run', 'from_memory', '--json'], { root: root.dir, env: env(root) });
     expect(argvOf(root, 'remedy')).toEqual(['{{ env.HOME }} {{ 7 * 7 }}', 'prefix-{{ env.HOME }} {{ 7 * 7 }}-suffix']);
   });

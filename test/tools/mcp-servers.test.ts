@@ -34,6 +34,7 @@ exec '${process.execPath}' '${main}' ${args}`);
 tools:
   make_missing_dir:
     command: [mkdir, -p, "${root.path('missing')}"]
+    remedy_safe: true
 `);
   return root;
 }
@@ -136,7 +137,7 @@ steps:
     expect(log).toContain('"tool":"files_list_directory"');
 
     const learned = await aiw(['learn-fix', '--tool', 'files_list_directory', '--pattern', 'None of the specified directories are accessible',
-      '--root-cause', 'the data directory is missing', '--fix', 'create it', '--remedy-tool', 'make_missing_dir'], { root: root.dir });
+      '--root-cause', 'the data directory is missing', '--fix', 'create it', '--remedy-tool', 'make_missing_dir', '--trust'], { root: root.dir });
     expect(learned.code, learned.stderr).toBe(0);
     const healed = await aiw(['run', 'list', '--json'], { root: root.dir });
     const healedStep = healed.json<RunDoc>().steps[0]!;

@@ -1,8 +1,8 @@
 import { AiwError, EXIT } from '../../errors/errors.js';
 import type { RemedySpec } from '../../memory/fix-store.js';
 import { describeSaved } from '../../learn/saved-fix-text.js';
-import { checkRemedy } from '../../learn/memory-tools.js';
-import { redact } from '../../secrets/redact.js';
+import { trustRemedy } from '../../heal/remedy-trust.js';
+import { checkRemedy } from '../../heal/remedy-gate.js';
 import type { Io } from '../io.js';
 import { closestNames } from '../../errors/did-you-mean.js';
 import { parsePairs } from '../parse-pairs.js';
@@ -15,6 +15,8 @@ export interface LearnFixOptions extends GlobalOptions {
   fix?: string;
   remedyTool?: string;
   remedyArg?: string[];
+  /** The person saving the remedy trusts it in the same step (they are the person who would). */
+  trust?: boolean;
   json?: boolean;
 }
 
@@ -46,9 +48,6 @@ export async function learnFixCommand(positional: Positional, opts: LearnFixOpti
       hint: 'aiw learn-fix --tool bonfire_deploy --pattern "manifest unknown" --root-cause "short SHA not in Quay" --fix "use the full 40-char SHA"',
     });
   }
-  if (redact(values.pattern!) !== values.pattern) {
-    throw new AiwError('USAGE', 'the pattern contains what looks like a secret (a token or password); use a pattern without it');
-  }
   const remedyArgs = opts.remedyArg ?? [];
   if (remedyArgs.length && !opts.remedyTool) throw new AiwError('USAGE', '--remedy-arg needs --remedy-tool');
   const session = await openSession(opts, io);
@@ -66,10 +65,12 @@ export async function learnFixCommand(positional: Positional, opts: LearnFixOpti
   }
   const warnings: string[] = [];
   const result = await (await session.memory()).learnFix({
-    tool: values.tool!, pattern: values.pattern!, rootCause: redact(values.rootCause!), fix: redact(values.fix!), remedy,
+    tool: values.tool!, pattern: values.pattern!, rootCause: values.rootCause!, fix: values.fix!, remedy,
   }, warnings);
   for (const w of warnings) io.stderr.write(`aiw: warning: ${w}\n`);
+  const trusted = !!(opts.trust && result.fix.remedy);
+  if (trusted) await trustRemedy(io.env, session.project.root, { ...result.fix, remedy: result.fix.remedy! });
   if (opts.json) io.stdout.write(`${JSON.stringify(result.fix)}\n`);
-  else io.stdout.write(describeSaved(result));
+  else io.stdout.write(describeSaved(result, trusted));
   return EXIT.ok;
 }

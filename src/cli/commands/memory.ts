@@ -8,7 +8,7 @@ import { formatWarning, remedyCommand } from '../../learn/known-issues.js';
 import type { PatternEntry } from '../../memory/patterns-store.js';
 import { computeFailureStats } from '../../learn/stats.js';
 import { formatStatsText } from '../../learn/stats-text.js';
-import { addSecretsFromEnv } from '../../secrets/redact.js';
+import { addSecretsFromEnv, redact } from '../../secrets/redact.js';
 import type { Io } from '../io.js';
 import type { GlobalOptions } from '../../session/session.js';
 
@@ -57,7 +57,7 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
       const recent = (limit ? records.slice(-limit) : [...records]).reverse();
       doc.failures = { total: records.length, recent, ...seedFailuresDoc(seed) };
       text.push(`Recent failures and heal attempts (${file}; ${recent.length} of ${records.length}, newest first):`);
-      for (const r of recent) text.push(`  ${r.timestamp} ${r.tool}${r.skill ? ` [${r.skill}${r.step ? `/${r.step}` : ''}]` : ''} ${r.success ? 'ok' : r.kind === 'interrupted' ? 'interrupted' : 'failed'}${r.error_type ? ` (${r.error_type})` : ''}${r.fix_attempted ? ` fix: ${r.fix_attempted}` : ''}${r.error ? `: ${r.error.split('\n')[0]!.slice(0, 120)}` : ''}`);
+      for (const r of recent) text.push(`  ${r.timestamp} ${r.tool}${r.skill ? ` [${r.skill}${r.step ? `/${r.step}` : ''}]` : ''} ${r.success ? 'ok' : r.kind === 'interrupted' ? 'interrupted' : 'failed'}${r.error_type ? ` (${r.error_type})` : ''}${r.fix_attempted ? ` fix: ${r.fix_attempted}` : ''}${r.error ? `: ${redact(r.error).split('\n')[0]!.slice(0, 120)}` : ''}`);
       text.push('', ...seedFailuresText(seed));
     }
     if (want('stats')) {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { TEST_XDG_CONFIG_HOME } from '../../helpers/temp-root.js';
 
 /** The `aiw` binary as a user runs it (the bundle is built by vitest's global setup). */
 export const AIW_BIN = fileURLToPath(new URL('../../../bin/aiw.js', import.meta.url));
@@ -27,7 +28,7 @@ export interface RunOptions {
 
 /** A minimal environment: no secrets or CI variables of the machine running the tests leak in. */
 export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', CI: 'true', ...extra };
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', CI: 'true', XDG_CONFIG_HOME: TEST_XDG_CONFIG_HOME, ...extra };
 }
 
 /** Run a command to its end, collecting its output; killed (and marked hung) past the guard. */
