@@ -126,9 +126,10 @@ steps:
   - name: ls
     tool: files_list_directory
     args: { path: "${root.path('missing')}" }
+    on_error: auto_heal
 `);
     const failed = await aiw(['run', 'list', '--json'], { root: root.dir });
-    expect(failed.code).toBe(1);
+    expect(failed.code).toBe(0); // auto_heal: the skill goes on past the failure (partial)
     const step = failed.json<RunDoc>().steps[0]!;
     expect(step.status).toBe('failed');
     expect(step.error?.message).toContain("MCP server 'files' could not start");
