@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { AiwError } from '../../errors/errors.js';
+import { isTornEntry, TORN_MESSAGE } from './torn-tail.js';
 import { recordProblem, type LoggedFailure } from './record.js';
 import { findFailuresKey, prefixFits, scanSequence, tooLargeToParse, yamlWarning, type LogWarning } from './scan.js';
 
@@ -16,6 +18,29 @@ export interface ReadFailuresResult {
  * Throws MEMORY_READ only when the file exists but cannot be read at all (permissions, a folder).
  */
 export async function readFailures(file: string): Promise<ReadFailuresResult> {
+  const [main, sidecar] = await Promise.all([readFailureFile(file), readFailureFile(sidecarPathFor(file))]);
+  if (sidecar.records.length === 0 && sidecar.warnings.length === 0) return main;
+  const parked = sidecar.records.length;
+  const note: LogWarning = {
+    file: sidecarPathFor(file), line: 1, col: 1,
+    message: `${parked} entr${parked === 1 ? 'y is' : 'ies are'} parked here because ${file} could not be written; they are included, and the next run that can write ${file} moves them there`,
+  };
+  const records = main.records;
+  for (const r of sidecar.records) records.push(r);
+  const warnings = main.warnings;
+  for (const w of [...sidecar.warnings, ...(parked > 0 ? [note] : [])]) warnings.push(w);
+  return { records, warnings };
+}
+
+/** `tool_failures.yaml` -> `tool_failures.unsaved.yaml`: same format, so it can be read and merged. */
+export function sidecarPathFor(file: string): string {
+  const ext = extname(file);
+  const stem = basename(file, ext);
+  return join(dirname(file), `${stem}.unsaved${ext || '.yaml'}`);
+}
+
+/** One log file alone (the log or its sidecar), as `readFailures` describes. */
+export async function readFailureFile(file: string): Promise<ReadFailuresResult> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -37,7 +62,15 @@ export function parseFailureLog(text: string, file: string): ReadFailuresResult 
   const key = findFailuresKey(lines);
   if (key >= 0 && prefixFits(lines, key)) {
     const scan = scanSequence(lines, key + 1, lines.length, { file, firstLine: 1, indent: null });
-    if (scan.fits) return { records: scan.records, warnings: scan.warnings };
+    if (scan.fits) {
+      // An unfinished last line (no newline after it) is a write cut short: say so, not "bad YAML".
+      const last = lines.length;
+      if (!source.endsWith('\n') && isTornEntry(lines[last - 1] ?? '')) {
+        const torn = scan.warnings.find((w) => w.line === last);
+        if (torn) torn.message = TORN_MESSAGE;
+      }
+      return { records: scan.records, warnings: scan.warnings };
+    }
   }
   return parseWhole(source, file);
 }
