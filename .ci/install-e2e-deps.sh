@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the real programs that the end-to-end tests drive: Prometheus and Alertmanager from
-# Debian's packages (and openssl, which the fake Kubernetes API server uses for its certificate).
+# Debian's packages (and openssl, which the fake Kubernetes API server uses for its certificate; faketime, which the
+# clock-skew reliability test runs aiw under).
 # Idempotent: installs only what is missing. The packages ship services; the tests start their
 # own instances on free loopback ports, so no service may be started here.
 set -euo pipefail
 
-PACKAGES=(prometheus prometheus-alertmanager openssl)
-BINARIES=(/usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/openssl)
+PACKAGES=(prometheus prometheus-alertmanager openssl faketime)
+BINARIES=(/usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/openssl /usr/bin/faketime)
 
 log() { printf '[install-e2e-deps] %s\n' "$*"; }
 warn() {
