@@ -25,14 +25,14 @@ export async function buildDebugReport(input: DebugInput): Promise<DebugReport> 
   const { tool, memoryDir } = input;
   const warnings: string[] = [];
   const log = await readFailures(learnedFile(memoryDir, 'tool_failures'));
-  warnings.push(...log.warnings.map(formatWarning));
+  for (const w of log.warnings) warnings.push(formatWarning(w));
   const mine = log.records.filter((r) => r.tool === tool.name);
   const recent = mine.slice(-(input.recent ?? 10)).reverse();
   const lastError = [...mine].reverse().find((r) => !r.success && r.error)?.error;
   const error = input.errorText?.trim() ? input.errorText : lastError ?? null;
   const classification = error ? classifyError(input.config, error) : null;
   const lookup = await lookupKnownIssues(memoryDir, tool.name, error ?? undefined);
-  warnings.push(...lookup.warnings);
+  for (const w of lookup.warnings) warnings.push(w);
   const mistakes = await withFixes(memoryDir, async (table) => table.extra);
   const { location, definition } = await describeDefinition(tool);
   const pattern = error ? suggestPattern(error) : null;

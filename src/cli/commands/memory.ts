@@ -30,21 +30,21 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
   const text: string[] = [];
   if (want('fixes')) {
     const { value } = await withFixes(dir, async (t) => ({ fixes: await t.read([...Array(t.count).keys()]), mistakes: t.extra, warnings: t.warnings }));
-    warnings.push(...value.warnings.map(formatWarning));
+    for (const w of value.warnings) warnings.push(formatWarning(w));
     doc.tool_fixes = value.fixes;
     doc.common_mistakes = value.mistakes ?? {};
     text.push(...fixesText(learnedFile(dir, 'tool_fixes'), value.fixes));
   }
   if (want('patterns')) {
     const { value } = await withPatterns(dir, async (t) => ({ patterns: await t.read([...Array(t.count).keys()]), warnings: t.warnings }));
-    warnings.push(...value.warnings.map(formatWarning));
+    for (const w of value.warnings) warnings.push(formatWarning(w));
     doc.patterns = value.patterns;
     text.push(...patternsText(learnedFile(dir, 'patterns'), value.patterns));
   }
   if (want('failures') || want('stats')) {
     const file = learnedFile(dir, 'tool_failures');
     const log = await readFailures(file);
-    warnings.push(...log.warnings.map(formatWarning));
+    for (const w of log.warnings) warnings.push(formatWarning(w));
     if (want('failures')) {
       const recent = (limit ? log.records.slice(-limit) : [...log.records]).reverse();
       doc.failures = { total: log.records.length, recent };

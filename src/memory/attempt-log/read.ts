@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { AiwError } from '../../errors/errors.js';
+import { summariseWarnings } from './summarise.js';
 import { isTornEntry, TORN_MESSAGE } from './torn-tail.js';
 import { recordProblem, type LoggedFailure } from './record.js';
 import { findFailuresKey, prefixFits, scanSequence, tooLargeToParse, yamlWarning, type LogWarning } from './scan.js';
@@ -48,7 +49,8 @@ export async function readFailureFile(file: string): Promise<ReadFailuresResult>
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], warnings: [] };
     throw new AiwError('MEMORY_READ', `cannot read ${file}: ${(err as Error).message}`, { cause: err, location: { file } });
   }
-  return parseFailureLog(text, file);
+  const result = parseFailureLog(text, file);
+  return { records: result.records, warnings: summariseWarnings(result.warnings) };
 }
 
 /**
@@ -58,7 +60,8 @@ export async function readFailureFile(file: string): Promise<ReadFailuresResult>
  */
 export function parseFailureLog(text: string, file: string): ReadFailuresResult {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lines = source.split('\n');
+  // CRLF files (written on Windows) read the same: a line's `\r` would otherwise stay in the entry.
+  const lines = source.includes('\r') ? source.split(/\r?\n/) : source.split('\n');
   const key = findFailuresKey(lines);
   if (key >= 0 && prefixFits(lines, key)) {
     const scan = scanSequence(lines, key + 1, lines.length, { file, firstLine: 1, indent: null });
