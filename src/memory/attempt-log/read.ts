@@ -16,10 +16,13 @@ export interface ReadFailuresResult {
 /**
  * Read the attempt log. A missing file is an empty log. The file is never rejected as a whole:
  * a broken or wrong-shaped entry is skipped with a warning naming its line, and the rest is read.
- * Throws MEMORY_READ only when the file exists but cannot be read at all (permissions, a folder).
+ * A file that cannot be read (permissions, a folder, a memory folder that is a file) is a warning at
+ * `file:1:1`; MEMORY_READ is thrown only for other errors (I/O).
  */
 export async function readFailures(file: string): Promise<ReadFailuresResult> {
   const [main, sidecar] = await Promise.all([readFailureFile(file), readFailureFile(sidecarPathFor(file))]);
+  // A memory folder that is a file hides both: one warning is enough.
+  if (main.records.length === 0 && main.warnings[0]?.message.includes('is a file')) return main;
   if (sidecar.records.length === 0 && sidecar.warnings.length === 0) return main;
   const parked = sidecar.records.length;
   const note: LogWarning = {
@@ -46,7 +49,14 @@ export async function readFailureFile(file: string): Promise<ReadFailuresResult>
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], warnings: [] };
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { records: [], warnings: [] };
+    // The user's to fix, not aiw's: say so at file:1:1 and go on with the rest of memory.
+    const why = code === 'EACCES' || code === 'EPERM' ? `it cannot be read (${code}: permission denied; check its owner and mode)`
+      : code === 'EISDIR' ? 'it is a folder, not a file'
+      : code === 'ENOTDIR' ? 'a folder on its path is a file (is the memory folder a file?)'
+      : undefined;
+    if (why) return { records: [], warnings: [{ file, line: 1, col: 1, message: `skipped: ${why}` }] };
     throw new AiwError('MEMORY_READ', `cannot read ${file}: ${(err as Error).message}`, { cause: err, location: { file } });
   }
   const result = parseFailureLog(text, file);

@@ -2,7 +2,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AiwError } from '../../../src/errors/errors.js';
 import { parseFailureLog, readFailures } from '../../../src/memory/attempt-log/attempt-log.js';
 import { makeRecord } from '../fixtures/records.mjs';
 
@@ -122,10 +121,9 @@ describe('readFailures', () => {
     expect(await readFailures(file)).toEqual({ records: [makeRecord(0, 0), makeRecord(0, 1)], warnings: [] });
   });
 
-  it('fails with MEMORY_READ when the log is a folder', async () => {
+  it('warns at file:1:1 and reads nothing when the log is a folder', async () => {
     await mkdir(file);
-    await expect(readFailures(file)).rejects.toMatchObject({ code: 'MEMORY_READ' });
-    await expect(readFailures(file)).rejects.toBeInstanceOf(AiwError);
+    expect(await readFailures(file)).toEqual({ records: [], warnings: [{ file, line: 1, col: 1, message: 'skipped: it is a folder, not a file' }] });
   });
 });
 
