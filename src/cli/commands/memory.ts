@@ -1,10 +1,10 @@
 import { openProject } from '../../project/project.js';
 import { AiwError, EXIT } from '../../errors/errors.js';
-import { readFailures } from '../../memory/attempt-log/attempt-log.js';
+import { streamFailures, type LoggedFailure } from '../../memory/attempt-log/attempt-log.js';
 import { learnedFile, withFixes, type ToolFix } from '../../memory/fix-store.js';
 import { formatWarning, remedyCommand } from '../../learn/known-issues.js';
 import { withPatterns, type PatternEntry } from '../../memory/patterns-store.js';
-import { computeFailureStats } from '../../learn/stats.js';
+import { StatsAccumulator } from '../../learn/stats.js';
 import { formatStatsText } from '../../learn/stats-text.js';
 import { addSecretsFromEnv, redact, redactValue } from '../../secrets/redact.js';
 import type { Io } from '../io.js';
@@ -43,19 +43,31 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
   }
   if (want('failures') || want('stats')) {
     const file = learnedFile(dir, 'tool_failures');
-    const log = await readFailures(file);
-    for (const w of log.warnings) warnings.push(formatWarning(w));
+    // Streamed: a log of any size is read in bounded memory (the last `limit` entries and counters).
+    let stats = new StatsAccumulator();
+    let recent = new RecentEntries(limit);
+    const warningsOfLog = await streamFailures(file, {
+      add(record) {
+        if (want('stats')) stats.add(record);
+        if (want('failures')) recent.add(record);
+      },
+      reset() {
+        stats = new StatsAccumulator();
+        recent = new RecentEntries(limit);
+      },
+    });
+    for (const w of warningsOfLog) warnings.push(formatWarning(w));
     if (want('failures')) {
-      const recent = (limit ? log.records.slice(-limit) : [...log.records]).reverse();
-      doc.failures = { total: log.records.length, recent };
-      text.push(`Recent failures and heal attempts (${file}; ${recent.length} of ${log.records.length}, newest first):`);
-      for (const r of recent) text.push(`  ${r.timestamp} ${r.tool}${r.skill ? ` [${r.skill}${r.step ? `/${r.step}` : ''}]` : ''} ${r.success ? 'ok' : 'failed'}${r.error_type ? ` (${r.error_type})` : ''}${r.fix_attempted ? ` fix: ${r.fix_attempted}` : ''}${r.error ? `: ${r.error.split('\n')[0]!.slice(0, 120)}` : ''}`);
+      const newest = recent.newestFirst();
+      doc.failures = { total: recent.total, recent: newest };
+      text.push(`Recent failures and heal attempts (${file}; ${newest.length} of ${recent.total}, newest first):`);
+      for (const r of newest) text.push(`  ${r.timestamp} ${r.tool}${r.skill ? ` [${r.skill}${r.step ? `/${r.step}` : ''}]` : ''} ${r.success ? 'ok' : 'failed'}${r.error_type ? ` (${r.error_type})` : ''}${r.fix_attempted ? ` fix: ${r.fix_attempted}` : ''}${r.error ? `: ${r.error.split('\n')[0]!.slice(0, 120)}` : ''}`);
       text.push('');
     }
     if (want('stats')) {
-      const stats = computeFailureStats(log.records);
-      doc.stats = stats;
-      text.push('Heal statistics:', formatStatsText(stats));
+      const summary = stats.result();
+      doc.stats = summary;
+      text.push('Heal statistics:', formatStatsText(summary));
     }
   }
   doc.warnings = warnings;
@@ -65,6 +77,22 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
     for (const w of warnings) io.stderr.write(`aiw: warning: ${redact(w)}\n`);
   }
   return EXIT.ok;
+}
+
+/** The last `limit` entries (all of them with 0) and how many there were. */
+class RecentEntries {
+  total = 0;
+  private readonly kept: LoggedFailure[] = [];
+  constructor(private readonly limit: number) {}
+  add(record: LoggedFailure): void {
+    this.total++;
+    this.kept.push(record);
+    // Trim in blocks: shifting one element per entry would copy the array every time.
+    if (this.limit > 0 && this.kept.length >= 2 * this.limit) this.kept.splice(0, this.kept.length - this.limit);
+  }
+  newestFirst(): LoggedFailure[] {
+    return (this.limit > 0 ? this.kept.slice(-this.limit) : [...this.kept]).reverse();
+  }
 }
 
 function fixesText(file: string, fixes: ToolFix[]): string[] {

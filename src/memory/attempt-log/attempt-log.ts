@@ -14,6 +14,7 @@ import { withLock, type LockOptions } from '../../files/lock.js';
 
 export type { FailureRecord, LoggedFailure } from './record.js';
 export type { LogWarning } from './scan.js';
+export { streamFailures, type FailureSink } from './stream.js';
 export { parseFailureLog, readFailureFile, readFailures, sidecarPathFor, type ReadFailuresResult } from './read.js';
 
 /** Where the entries went: the log itself, or the sidecar next to it when the log could not be used. */

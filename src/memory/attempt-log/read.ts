@@ -43,21 +43,28 @@ export function sidecarPathFor(file: string): string {
   return join(dirname(file), `${stem}.unsaved${ext || '.yaml'}`);
 }
 
+/**
+ * A log that cannot be read is the user's to fix, not aiw's (permissions, a folder, a memory folder
+ * that is a file): a warning at `file:1:1`, and the rest of memory goes on. Other errors (I/O) throw.
+ */
+export function unreadableWarning(file: string, err: unknown): LogWarning {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'EACCES' || code === 'EPERM' ? `it cannot be read (${code}: permission denied; check its owner and mode)`
+    : code === 'EISDIR' ? 'it is a folder, not a file'
+    : code === 'ENOTDIR' ? 'a folder on its path is a file (is the memory folder a file?)'
+    : undefined;
+  if (why) return { file, line: 1, col: 1, message: `skipped: ${why}` };
+  throw new AiwError('MEMORY_READ', `cannot read ${file}: ${(err as Error).message}`, { cause: err, location: { file } });
+}
+
 /** One log file alone (the log or its sidecar), as `readFailures` describes. */
 export async function readFailureFile(file: string): Promise<ReadFailuresResult> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { records: [], warnings: [] };
-    // The user's to fix, not aiw's: say so at file:1:1 and go on with the rest of memory.
-    const why = code === 'EACCES' || code === 'EPERM' ? `it cannot be read (${code}: permission denied; check its owner and mode)`
-      : code === 'EISDIR' ? 'it is a folder, not a file'
-      : code === 'ENOTDIR' ? 'a folder on its path is a file (is the memory folder a file?)'
-      : undefined;
-    if (why) return { records: [], warnings: [{ file, line: 1, col: 1, message: `skipped: ${why}` }] };
-    throw new AiwError('MEMORY_READ', `cannot read ${file}: ${(err as Error).message}`, { cause: err, location: { file } });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], warnings: [] };
+    return { records: [], warnings: [unreadableWarning(file, err)] };
   }
   const result = parseFailureLog(text, file);
   return { records: result.records, warnings: summariseWarnings(result.warnings) };

@@ -8,33 +8,45 @@ const MAX_KINDS = 50;
 /**
  * A log of 200,000 entries without a timestamp would print 200,000 warnings (and once overflowed
  * the stack of `push(...warnings)`). Keep the first few of each message, then one line that counts
- * the rest: "12,345 more: entry skipped: missing "timestamp" (first at file:line:col)".
+ * the rest: "199,997 more entries like this: entry skipped: missing "timestamp" (…, first at file:line:col)".
  */
 export function summariseWarnings(warnings: readonly LogWarning[]): LogWarning[] {
-  if (warnings.length <= SHOWN_PER_KIND) return [...warnings];
-  const kinds = new Map<string, { first: LogWarning; count: number }>();
-  const shown: LogWarning[] = [];
-  let dropped = 0;
-  for (const warning of warnings) {
-    const kind = kinds.get(warning.message);
+  const summary = new WarningSummary();
+  for (const warning of warnings) summary.add(warning);
+  return summary.list();
+}
+
+/** The same, one warning at a time: memory stays bounded however many warnings a log has. */
+export class WarningSummary {
+  private readonly kinds = new Map<string, { first: LogWarning; count: number }>();
+  private readonly shown: LogWarning[] = [];
+  private dropped = 0;
+  private firstDropped: LogWarning | undefined;
+
+  add(warning: LogWarning): void {
+    const kind = this.kinds.get(warning.message);
     if (kind) {
       kind.count++;
-      if (kind.count <= SHOWN_PER_KIND) shown.push(warning);
-    } else if (kinds.size < MAX_KINDS) {
-      kinds.set(warning.message, { first: warning, count: 1 });
-      shown.push(warning);
+      if (kind.count <= SHOWN_PER_KIND) this.shown.push(warning);
+    } else if (this.kinds.size < MAX_KINDS) {
+      this.kinds.set(warning.message, { first: warning, count: 1 });
+      this.shown.push(warning);
     } else {
-      dropped++;
+      this.firstDropped ??= warning;
+      this.dropped++;
     }
   }
-  for (const [message, { first, count }] of kinds) {
-    if (count <= SHOWN_PER_KIND) continue;
-    const more = count - SHOWN_PER_KIND;
-    shown.push({ ...first, message: `${more.toLocaleString('en-US')} more entries like this: ${message} (${count.toLocaleString('en-US')} in all, first at ${first.file}:${first.line}:${first.col})` });
+
+  list(): LogWarning[] {
+    const out = [...this.shown];
+    for (const [message, { first, count }] of this.kinds) {
+      if (count <= SHOWN_PER_KIND) continue;
+      const more = count - SHOWN_PER_KIND;
+      out.push({ ...first, message: `${more.toLocaleString('en-US')} more entries like this: ${message} (${count.toLocaleString('en-US')} in all, first at ${first.file}:${first.line}:${first.col})` });
+    }
+    if (this.firstDropped) {
+      out.push({ ...this.firstDropped, message: `${this.dropped.toLocaleString('en-US')} more warnings of other kinds not shown (the first is here); run \`aiw validate\` after fixing the ones above` });
+    }
+    return out;
   }
-  if (dropped > 0) {
-    const first = warnings[0] as LogWarning;
-    shown.push({ file: first.file, line: 1, col: 1, message: `${dropped.toLocaleString('en-US')} more warnings of ${MAX_KINDS}+ other kinds not shown; run \`aiw validate\` after fixing the ones above` });
-  }
-  return shown;
 }
