@@ -36,7 +36,7 @@ interface Call {
 
 /** What a call's summary needs of its entries, kept as they arrive instead of the entries themselves. */
 interface CallState {
-  first: LoggedFailure;
+  first: Pick<LoggedFailure, 'tool' | 'timestamp' | 'run_id' | 'error_type'>;
   attempts: number;
   failedAttempts: number;
   firstFailedType: string | null | undefined;
@@ -44,7 +44,7 @@ interface CallState {
   fixesOk: number;
   fixedAttempts: number;
   fixedAttemptsOk: number;
-  last: LoggedFailure | undefined;
+  last: Pick<LoggedFailure, 'attempt' | 'success'> | undefined;
 }
 
 const UNCLASSIFIED = 'unclassified';
@@ -151,7 +151,9 @@ function rated(map: Map<string, StatsBucket>): Array<[string, StatsBucket]> {
   return [...map].map(([key, b]) => [key, withRate(b)]);
 }
 
-function newCall(first: LoggedFailure): CallState {
+function newCall(e: LoggedFailure): CallState {
+  // Only what the summary reads: an open call must not keep its entry's error text alive.
+  const first = { tool: e.tool, timestamp: e.timestamp, run_id: e.run_id, error_type: e.error_type };
   return { first, attempts: 0, failedAttempts: 0, firstFailedType: undefined, fixes: 0, fixesOk: 0, fixedAttempts: 0, fixedAttemptsOk: 0, last: undefined };
 }
 
@@ -171,7 +173,7 @@ function addEntry(state: CallState, e: LoggedFailure): void {
     if (e.success) state.fixedAttemptsOk++;
   }
   // Entries of one call come in order, but attempt numbers decide when a writer raced.
-  if (!(state.last && (state.last.attempt ?? 0) > (e.attempt ?? 0))) state.last = { ...e, error: undefined };
+  if (!(state.last && (state.last.attempt ?? 0) > (e.attempt ?? 0))) state.last = { attempt: e.attempt, success: e.success };
 }
 
 function summariseCall(state: CallState): Call {
