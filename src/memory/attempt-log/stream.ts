@@ -24,7 +24,8 @@ const DASH = 45;
  */
 export async function streamFailures(file: string, sink: FailureSink): Promise<LogWarning[]> {
   const summary = new WarningSummary();
-  await streamOne(file, sink, summary);
+  // A memory folder that is a file hides the sidecar too: one warning is enough.
+  if ((await streamOne(file, sink, summary)) === 'no folder') return summary.list();
   const sidecar = sidecarPathFor(file);
   let parked = 0;
   await streamOne(sidecar, { add: (r) => (parked++, sink.add(r)), reset: () => undefined }, summary);
@@ -37,25 +38,27 @@ export async function streamFailures(file: string, sink: FailureSink): Promise<L
   return summary.list();
 }
 
-async function streamOne(file: string, sink: FailureSink, summary: WarningSummary): Promise<void> {
+async function streamOne(file: string, sink: FailureSink, summary: WarningSummary): Promise<'no folder' | undefined> {
   const warnings: LogWarning[] = [];
   let fits: boolean;
   try {
     fits = await scanStream(file, sink, (w) => warnings.push(w));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    if (!(err as NodeJS.ErrnoException).code) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (!code) throw err;
     summary.add(unreadableWarning(file, err));
-    return;
+    return code === 'ENOTDIR' ? 'no folder' : undefined;
   }
   if (!fits) {
     sink.reset();
     const whole = await readFailureFile(file);
     for (const r of whole.records) sink.add(r);
     for (const w of whole.warnings) summary.add(w);
-    return;
+    return undefined;
   }
   for (const w of warnings) summary.add(w);
+  return undefined;
 }
 
 /** Scan `file` line by line; false as soon as it is not laid out for the line scan. */
