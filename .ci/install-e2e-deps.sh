@@ -4,15 +4,16 @@
 # zsh and fish, whose completion scripts are loaded by test/cli/completion.test.ts; procps for `ps`,
 # which the compute-process test uses to list aiw's children; bsdutils' `script`, for the 0-column
 # terminal test, is essential in Debian and always there), and PostgreSQL for the memory backend's
-# tests (they initdb and start their own server).
+# tests (they initdb and start their own server); faketime, which the clock-skew reliability test
+# runs aiw under.
 # Idempotent: installs only what is missing. The packages ship services; the tests start their
 # own instances on free loopback ports, so no service may be started here.
 set -euo pipefail
 
-PACKAGES=(prometheus prometheus-alertmanager openssl zsh fish postgresql procps)
+PACKAGES=(prometheus prometheus-alertmanager openssl zsh fish postgresql procps faketime)
 # postgresql's server binaries live under its major version; any installed version will do.
 PG_CTL="$(ls -1d /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -n 1 || true)"
-BINARIES=(/usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/openssl /usr/bin/zsh /usr/bin/fish "${PG_CTL:-/usr/lib/postgresql/none/bin/pg_ctl}" /usr/bin/ps)
+BINARIES=(/usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/openssl /usr/bin/zsh /usr/bin/fish "${PG_CTL:-/usr/lib/postgresql/none/bin/pg_ctl}" /usr/bin/ps /usr/bin/faketime)
 
 log() { printf '[install-e2e-deps] %s\n' "$*"; }
 warn() {

@@ -28,14 +28,14 @@ export async function buildDebugReport(input: DebugInput): Promise<DebugReport> 
   const warnings: string[] = [];
   const store = input.store ?? fileStore(memoryDir);
   const log = await store.readAttempts({ tool: tool.name });
-  warnings.push(...log.warnings.map(formatWarning));
+  for (const w of log.warnings) warnings.push(formatWarning(w));
   const mine = log.records;
   const recent = mine.slice(-(input.recent ?? 10)).reverse();
   const lastError = [...mine].reverse().find((r) => !r.success && r.error)?.error;
   const error = input.errorText?.trim() ? input.errorText : lastError ?? null;
   const classification = error ? classifyError(input.config, error) : null;
   const lookup = await lookupKnownIssues(store, tool.name, error ?? undefined);
-  warnings.push(...lookup.warnings);
+  for (const w of lookup.warnings) warnings.push(w);
   const mistakes = await store.withFixes(async (table) => table.extra);
   const { location, definition } = await describeDefinition(tool);
   const pattern = error ? suggestPattern(error) : null;

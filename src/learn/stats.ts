@@ -36,6 +36,19 @@ interface Call {
   bucket: StatsBucket;
 }
 
+/** What a call's summary needs of its entries, kept as they arrive instead of the entries themselves. */
+interface CallState {
+  first: Pick<LoggedFailure, 'tool' | 'timestamp' | 'run_id' | 'error_type'>;
+  attempts: number;
+  failedAttempts: number;
+  firstFailedType: string | null | undefined;
+  fixes: number;
+  fixesOk: number;
+  fixedAttempts: number;
+  fixedAttemptsOk: number;
+  last: Pick<LoggedFailure, 'attempt' | 'success'> | undefined;
+}
+
 const UNCLASSIFIED = 'unclassified';
 const UNKNOWN = 'unknown';
 const NO_FAILURE = 'none';
@@ -50,62 +63,138 @@ const NO_FAILURE = 'none';
  * in its timestamp (the writer's own calendar day).
  */
 export function computeFailureStats(records: readonly LoggedFailure[], now: Date = new Date()): FailureStats {
-  // A person stopping a run is not a tool failing: interrupted attempts stay out of every rate.
-  const counted = records.filter((r) => r.kind !== 'interrupted');
-  const calls = groupCalls(counted).map(summariseCall);
-  const totals = { ...sum(calls.map((c) => c.bucket)), calls: calls.length };
-  // Earliest and latest by instant, not text (entries from different zones compare correctly),
-  // in one pass: sorting 100,000 timestamps to keep two of them was most of this function's time.
-  let first: [number, string] | undefined;
-  let last: [number, string] | undefined;
-  for (const r of records) {
-    const ms = Date.parse(r.timestamp);
-    if (Number.isNaN(ms)) continue;
-    if (!first || ms < first[0]) first = [ms, r.timestamp];
-    if (!last || ms >= last[0]) last = [ms, r.timestamp];
+  const stats = new StatsAccumulator();
+  for (const record of records) stats.add(record);
+  return stats.result(now);
+}
+
+/**
+ * `computeFailureStats` one entry at a time, for logs too large to hold: it keeps a few counters
+ * per call (and none for entries without a run_id, which are calls of their own), never the entries.
+ */
+export class StatsAccumulator {
+  private readonly open = new Map<string, CallState>();
+  private readonly totals = emptyBucket();
+  private readonly groups = { tool: new Map<string, StatsBucket>(), klass: new Map<string, StatsBucket>(), day: new Map<string, StatsBucket>(), week: new Map<string, StatsBucket>() };
+  private calls = 0;
+  private entries = 0;
+  private interrupted = 0;
+  // Earliest and latest by instant, not text (entries from different zones compare correctly).
+  private first: [number, string] | undefined;
+  private last: [number, string] | undefined;
+
+  add(record: LoggedFailure): void {
+    this.entries++;
+    const ms = Date.parse(record.timestamp);
+    if (!Number.isNaN(ms)) {
+      if (!this.first || ms < this.first[0]) this.first = [ms, record.timestamp];
+      if (!this.last || ms >= this.last[0]) this.last = [ms, record.timestamp];
+    }
+    // A person stopping a run is not a tool failing: interrupted attempts stay out of every rate.
+    if (record.kind === 'interrupted') {
+      this.interrupted++;
+      return;
+    }
+    if (!record.run_id) {
+      const state = newCall(record);
+      addEntry(state, record);
+      this.fold(summariseCall(state));
+      return;
+    }
+    const key = `${record.run_id}\u0000${record.step ?? ''}\u0000${record.tool}`;
+    let state = this.open.get(key);
+    if (!state) this.open.set(key, (state = newCall(record)));
+    addEntry(state, record);
   }
-  const timestamps = first && last ? [first[1], last[1]] : [];
-  return {
-    generated_at: now.toISOString(),
-    entries: records.length,
-    interrupted: records.length - counted.length,
-    first: timestamps[0] ?? null,
-    last: timestamps[timestamps.length - 1] ?? null,
-    totals,
-    by_tool: group(calls, (c) => c.tool).sort(byFailedCalls).map(([tool, b]) => ({ tool, ...b })),
-    by_class: group(calls, (c) => c.klass).sort(byFailedCalls).map(([klass, b]) => ({ class: klass, ...b })),
-    by_day: group(calls, (c) => c.day).sort(byName).map(([day, b]) => ({ day, ...b })),
-    by_week: group(calls, (c) => isoWeek(c.day)).sort(byName).map(([week, b]) => ({ week, ...b })),
-  };
+
+  /** The summary of everything added; calls still open are closed, so call it once, at the end. */
+  result(now: Date = new Date()): FailureStats {
+    for (const state of this.open.values()) this.fold(summariseCall(state));
+    this.open.clear();
+    const { tool, klass, day, week } = this.groups;
+    return {
+      generated_at: now.toISOString(),
+      entries: this.entries,
+      interrupted: this.interrupted,
+      first: this.first?.[1] ?? null,
+      last: this.last?.[1] ?? null,
+      totals: { ...withRate(this.totals), calls: this.calls },
+      by_tool: rated(tool).sort(byFailedCalls).map(([name, b]) => ({ tool: name, ...b })),
+      by_class: rated(klass).sort(byFailedCalls).map(([name, b]) => ({ class: name, ...b })),
+      by_day: rated(day).sort(byName).map(([name, b]) => ({ day: name, ...b })),
+      by_week: rated(week).sort(byName).map(([name, b]) => ({ week: name, ...b })),
+    };
+  }
+
+  private fold(call: Call): void {
+    this.calls++;
+    add(this.totals, call.bucket);
+    const keys = { tool: call.tool, klass: call.klass, day: call.day, week: isoWeek(call.day) };
+    for (const dimension of ['tool', 'klass', 'day', 'week'] as const) {
+      const map = this.groups[dimension];
+      let bucket = map.get(keys[dimension]);
+      if (!bucket) map.set(keys[dimension], (bucket = emptyBucket()));
+      add(bucket, call.bucket);
+    }
+  }
 }
 
-function groupCalls(records: readonly LoggedFailure[]): LoggedFailure[][] {
-  const calls = new Map<string, LoggedFailure[]>();
-  records.forEach((record, index) => {
-    const key = record.run_id ? `${record.run_id}\u0000${record.step ?? ''}\u0000${record.tool}` : `#${index}`;
-    const list = calls.get(key);
-    if (list) list.push(record);
-    else calls.set(key, [record]);
-  });
-  return [...calls.values()];
+function emptyBucket(): StatsBucket {
+  return { attempts: 0, failures: 0, fixes_run: 0, fixes_succeeded: 0, failed_calls: 0, calls_healed: 0, auto_fixed_rate: null };
 }
 
-function summariseCall(entries: LoggedFailure[]): Call {
-  const first = entries[0] as LoggedFailure;
-  const fixes = entries.filter((e) => e.kind === 'fix' || e.kind === 'remedy');
-  const attempts = entries.filter((e) => e.kind !== 'fix' && e.kind !== 'remedy');
-  const legacy = !first.run_id;
-  const failedAttempts = attempts.filter((e) => !e.success);
+function add(total: StatsBucket, b: StatsBucket): void {
+  total.attempts += b.attempts;
+  total.failures += b.failures;
+  total.fixes_run += b.fixes_run;
+  total.fixes_succeeded += b.fixes_succeeded;
+  total.failed_calls += b.failed_calls;
+  total.calls_healed += b.calls_healed;
+}
+
+function withRate(b: StatsBucket): StatsBucket {
+  return { ...b, auto_fixed_rate: b.failed_calls > 0 ? Math.round((b.calls_healed / b.failed_calls) * 10_000) / 10_000 : null };
+}
+
+function rated(map: Map<string, StatsBucket>): Array<[string, StatsBucket]> {
+  return [...map].map(([key, b]) => [key, withRate(b)]);
+}
+
+function newCall(e: LoggedFailure): CallState {
+  // Only what the summary reads: an open call must not keep its entry's error text alive.
+  const first = { tool: e.tool, timestamp: e.timestamp, run_id: e.run_id, error_type: e.error_type };
+  return { first, attempts: 0, failedAttempts: 0, firstFailedType: undefined, fixes: 0, fixesOk: 0, fixedAttempts: 0, fixedAttemptsOk: 0, last: undefined };
+}
+
+function addEntry(state: CallState, e: LoggedFailure): void {
+  if (e.kind === 'fix' || e.kind === 'remedy') {
+    state.fixes++;
+    if (e.success) state.fixesOk++;
+    return;
+  }
+  state.attempts++;
+  if (!e.success) {
+    if (state.failedAttempts === 0) state.firstFailedType = e.error_type;
+    state.failedAttempts++;
+  }
+  if (e.fix_attempted != null) {
+    state.fixedAttempts++;
+    if (e.success) state.fixedAttemptsOk++;
+  }
   // Entries of one call come in order, but attempt numbers decide when a writer raced.
-  const lastAttempt = attempts.reduce<LoggedFailure | undefined>((a, e) => (a && (a.attempt ?? 0) > (e.attempt ?? 0) ? a : e), undefined);
-  const fixedAttempts = attempts.filter((e) => e.fix_attempted != null);
-  const fixesRun = fixes.length > 0 ? fixes.length : fixedAttempts.length;
-  const fixesOk = fixes.length > 0 ? fixes.filter((e) => e.success).length : fixedAttempts.filter((e) => e.success).length;
-  const failed = legacy || failedAttempts.length > 0;
-  const healed = failed && fixesRun > 0 && lastAttempt?.success === true;
+  if (!(state.last && (state.last.attempt ?? 0) > (e.attempt ?? 0))) state.last = { attempt: e.attempt, success: e.success };
+}
+
+function summariseCall(state: CallState): Call {
+  const { first } = state;
+  const legacy = !first.run_id;
+  const fixesRun = state.fixes > 0 ? state.fixes : state.fixedAttempts;
+  const fixesOk = state.fixes > 0 ? state.fixesOk : state.fixedAttemptsOk;
+  const failed = legacy || state.failedAttempts > 0;
+  const healed = failed && fixesRun > 0 && state.last?.success === true;
   const bucket: StatsBucket = {
-    attempts: attempts.length,
-    failures: legacy ? 1 : failedAttempts.length,
+    attempts: state.attempts,
+    failures: legacy ? 1 : state.failedAttempts,
     fixes_run: fixesRun,
     fixes_succeeded: fixesOk,
     failed_calls: failed ? 1 : 0,
@@ -113,34 +202,9 @@ function summariseCall(entries: LoggedFailure[]): Call {
     auto_fixed_rate: null,
   };
   // A call that never failed has no failure class; keeping it apart keeps the classes' rates honest.
-  const klass = failed ? ((failedAttempts[0] ?? first).error_type ?? UNCLASSIFIED) : NO_FAILURE;
+  const type = state.failedAttempts > 0 ? state.firstFailedType : first.error_type;
+  const klass = failed ? (type ?? UNCLASSIFIED) : NO_FAILURE;
   return { tool: first.tool, klass, day: dayOf(first.timestamp), bucket };
-}
-
-function sum(buckets: StatsBucket[]): StatsBucket {
-  const total: StatsBucket = { attempts: 0, failures: 0, fixes_run: 0, fixes_succeeded: 0, failed_calls: 0, calls_healed: 0, auto_fixed_rate: null };
-  for (const b of buckets) {
-    total.attempts += b.attempts;
-    total.failures += b.failures;
-    total.fixes_run += b.fixes_run;
-    total.fixes_succeeded += b.fixes_succeeded;
-    total.failed_calls += b.failed_calls;
-    total.calls_healed += b.calls_healed;
-  }
-  total.auto_fixed_rate = total.failed_calls > 0 ? Math.round((total.calls_healed / total.failed_calls) * 10_000) / 10_000 : null;
-  return total;
-}
-
-/** Buckets summed per key. */
-function group(calls: Call[], keyOf: (c: Call) => string): Array<[string, StatsBucket]> {
-  const groups = new Map<string, StatsBucket[]>();
-  for (const call of calls) {
-    const key = keyOf(call);
-    const list = groups.get(key);
-    if (list) list.push(call.bucket);
-    else groups.set(key, [call.bucket]);
-  }
-  return [...groups].map(([key, buckets]) => [key, sum(buckets)]);
 }
 
 /** Most failed calls first, so the tools worth fixing lead; ties by name for a stable output. */

@@ -193,9 +193,10 @@ export class FixesEditor {
     return this.lines.linePos(offset).col - 1;
   }
 
+  /** A file aiw cannot understand is bad input (exit 2), not a failed write: nothing was attempted. */
   private refuse(why: string, offset: number): never {
     const pos = this.lines.linePos(offset);
-    throw new AiwError('MEMORY_WRITE', `will not change ${this.file}: ${why}`, {
+    throw new AiwError('MEMORY_READ', `will not change ${this.file}: ${why}`, {
       location: { file: this.file, line: pos.line, col: pos.col },
       hint: 'aiw never overwrites a memory file it cannot read; fix it by hand (or move it away) and run the command again',
     });

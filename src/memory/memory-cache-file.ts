@@ -126,12 +126,31 @@ async function saveCache(cacheFile: string, header: Header, body: string): Promi
   const needleText = needles.map((n) => n ?? NO_NEEDLE).join('\n');
   const text = `${MAGIC} ${Buffer.byteLength(headerText, 'utf8')} ${needleText.length}\n${headerText}${needleText}${body}`;
   try {
-    await mkdir(dirname(cacheFile), { recursive: true });
+    await makeFolder(dirname(cacheFile));
     await writeFileAtomic(cacheFile, text);
   } catch (err) {
     return `cannot write the lookup cache ${cacheFile} (lookups stay correct but slower): ${(err as Error).message}`;
   }
   return undefined;
+}
+
+/**
+ * mkdir -p, but with the real cause: on a read-only mount a recursive mkdir can report ENOENT for
+ * the folder it failed to create, which hides the EROFS a plain mkdir reports.
+ */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    try {
+      await mkdir(dir);
+    } catch (plain) {
+      if ((plain as NodeJS.ErrnoException).code === 'EEXIST') return;
+      // The plain mkdir's error names the real cause (EROFS, EACCES) unless the parent is missing too.
+      throw (plain as NodeJS.ErrnoException).code === 'ENOENT' ? err : plain;
+    }
+  }
 }
 
 /** A cache found damaged while reading entries: the caller parses the source instead. */

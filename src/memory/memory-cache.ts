@@ -44,9 +44,12 @@ export async function withTable<E, T>(
     // Reads are synchronous: a lookup is a handful of small reads, and a thread-pool round trip for
     // each costs more than the read itself (this runs on every failure, and in `aiw known-issues`).
     const info = statSync(source);
+    if (!info.isFile()) return { value: await use(skipped(source, 'it is not a regular file (a folder?)')) };
     key = { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { value: await use(emptyTable()) };
+    const why = unreadable(err);
+    if (why) return { value: await use(skipped(source, why)) };
     throw err;
   }
   if (key.size > LEARNED_PARSE_LIMIT) {
@@ -63,7 +66,14 @@ export async function withTable<E, T>(
       closeSync(cached.fd);
     }
   }
-  const bytes = readFileSync(source);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(source);
+  } catch (err) {
+    const why = unreadable(err);
+    if (why) return { value: await use(skipped(source, why)) };
+    throw err;
+  }
   const built = build(bytes.toString('utf8'));
   const racy = before - key.mtimeMs < RACY_MS;
   const columns = columnsOf(built);
@@ -108,6 +118,24 @@ function columnsOf(built: Built<unknown>): Columns {
     return id;
   });
   return { tools, toolIndex, needles: built.pattern.map(needleOf) };
+}
+
+/**
+ * Why a learned file cannot be read, for the errors that are the user's to fix (permissions, a
+ * memory folder that is a file); undefined for anything else, which stays an error.
+ */
+function unreadable(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return `it cannot be read (${code}: permission denied; check its owner and mode)`;
+  if (code === 'ENOTDIR') return 'a folder on its path is a file (is the memory folder a file?)';
+  if (code === 'EISDIR') return 'it is a folder, not a file';
+  if (code === 'ELOOP') return 'it is a symlink loop';
+  return undefined;
+}
+
+/** An empty table whose one warning says why `source` was skipped; lookups go on without it. */
+function skipped<E>(source: string, why: string): Table<E> {
+  return { ...emptyTable<E>(), warnings: [{ file: source, line: 1, col: 1, message: `skipped: ${why}` }] };
 }
 
 function emptyTable<E>(): Table<E> {

@@ -168,7 +168,7 @@ async function readOrEmpty(file: string): Promise<string> {
     const { size } = await stat(file);
     if (size > LEARNED_PARSE_LIMIT) {
       const w = tooLarge(file, size);
-      throw new AiwError('MEMORY_WRITE', `${file}: not written: ${w.message}`, { location: { file, line: 1, col: 1 } });
+      throw new AiwError('MEMORY_READ', `${file}: not written: ${w.message}`, { location: { file, line: 1, col: 1 } });
     }
     return await readFile(file, 'utf8');
   } catch (err) {

@@ -19,17 +19,20 @@ export interface ProcessOptions {
   killGraceMs?: number;
   /** Output as it arrives (`--verbose`), decoded per stream so a character split across chunks stays whole. */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** How long output is still read after the tool exits, while something else keeps its pipes open. */
+  drainMs?: number;
 }
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 const DEFAULT_KILL_GRACE_MS = 2000;
+const DEFAULT_DRAIN_MS = 250;
 
 export function runProcess(argv: string[], options: ProcessOptions = {}): Promise<ToolResult> {
   const started = performance.now();
   const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   return new Promise((resolve) => {
     const [file, ...args] = argv;
-    let child;
+    let child: ReturnType<typeof spawn>;
     try {
       // detached: the tool leads its own process group, so a timeout or Ctrl-C can stop its children too.
       child = spawn(file!, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -45,23 +48,44 @@ export function runProcess(argv: string[], options: ProcessOptions = {}): Promis
     let timedOut = false;
     let interrupted = false;
     let killTimer: NodeJS.Timeout | undefined;
+    let drainTimer: NodeJS.Timeout | undefined;
+    let giveUpTimer: NodeJS.Timeout | undefined;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let done = false;
+    const grace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     const stop = () => {
       killGroup(child.pid, 'SIGTERM');
-      killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
-      killTimer.unref();
+      killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), grace);
+      // A process that survives SIGKILL (stuck in the kernel) must not hold aiw either.
+      giveUpTimer = setTimeout(() => finish(), grace + DEFAULT_DRAIN_MS * 4);
     };
     const timer = options.timeoutMs ? setTimeout(() => ((timedOut = true), stop()), options.timeoutMs) : undefined;
     const onAbort = () => ((interrupted = true), stop());
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let spawnError: unknown;
     child.on('error', (e) => (spawnError = e));
+    // The tool's exit ends the step. Its output pipes may stay open much longer: a background child
+    // (`sleep 8 &`) or a daemon in its own session inherits them. Wait a moment for the output
+    // already written, then stop listening instead of waiting for every inheritor to close them.
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      drainTimer = setTimeout(() => finish(), options.drainMs ?? DEFAULT_DRAIN_MS);
+    });
     child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      if (killTimer) clearTimeout(killTimer);
+      exit ??= { code, signal };
+      finish();
+    });
+    function finish(): void {
+      if (done) return;
+      done = true;
+      for (const t of [timer, killTimer, drainTimer, giveUpTimer]) if (t) clearTimeout(t);
       options.signal?.removeEventListener('abort', onAbort);
+      child.stdout!.destroy();
+      child.stderr!.destroy();
       // Children of a killed tool may still hold the group; make sure none is left behind.
       if (timedOut || interrupted) killGroup(child.pid, 'SIGKILL');
       if (spawnError) return resolve(spawnFailure(argv, spawnError, started));
+      const { code, signal } = exit ?? { code: null, signal: null };
       const stdout = out.text();
       const stderr = err.text();
       const durationMs = Math.round(performance.now() - started);
@@ -78,7 +102,7 @@ export function runProcess(argv: string[], options: ProcessOptions = {}): Promis
         ok, output: stdout, error, exitCode: code, signal, timedOut, stdout, stderr, durationMs,
         command: argv, truncated: out.truncated || err.truncated, interrupted,
       });
-    });
+    }
   });
 }
 

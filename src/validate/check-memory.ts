@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { AiwError, type Problem } from '../errors/errors.js';
 import { compilePattern } from '../pattern/match.js';
-import { readFailures, sidecarPathFor } from '../memory/attempt-log/attempt-log.js';
+import { readFailureFile, sidecarPathFor } from '../memory/attempt-log/attempt-log.js';
 import { readSeedSections } from '../memory/attempt-log/seed-sections.js';
 import { learnedFile, parseToolFixes } from '../memory/fix-store.js';
 import type { Built } from '../memory/cache-table.js';
@@ -55,7 +55,7 @@ export async function checkMemoryFiles(memoryDir: string): Promise<Problem[]> {
   }
   const failuresFile = learnedFile(memoryDir, 'tool_failures');
   for (const file of [failuresFile, sidecarPathFor(failuresFile)]) {
-    (await readFailures(file)).warnings.forEach(warn);
+    (await readFailureFile(file)).warnings.forEach(warn);
   }
   (await readSeedSections(failuresFile)).warnings.forEach(warn);
   return problems;

@@ -72,10 +72,10 @@ export async function validateProject(req: ValidateRequest): Promise<ValidateOut
     if (kind === 'tool') problems.push(...(await checkToolFile(file, heals)));
     else if (kind === 'config') problems.push(...(await checkConfigFile(file, tools, heals)));
     else if (kind === 'skill') problems.push(...(await checkSkillFile(file, lookup, (n) => skillNames.has(n), heals, proj?.config ?? {}, pythonBlocks)));
-    else if (kind === 'memory') problems.push(...(await checkMemory(dirname(dirname(file)))).filter((p) => resolve(p.file) === file));
+    else if (kind === 'memory') for (const p of await checkMemory(dirname(dirname(file)))) if (resolve(p.file) === file) problems.push(p);
   }
   problems.push(...(await checkPythonBlocks(pythonBlocks, req.env.AIW_PYTHON || 'python3')));
-  if (proj && !req.files.length) problems.push(...(await checkMemory(proj.memoryDir)));
+  if (proj && !req.files.length) for (const p of await checkMemory(proj.memoryDir)) problems.push(p);
   return { problems, files: targets.length, notes };
 }
 

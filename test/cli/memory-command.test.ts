@@ -45,6 +45,19 @@ describe('aiw memory', () => {
     expect(text.stdout).toContain('Attempt log: 2 entries');
   });
 
+  it('survives 200,000 broken entries in every view, summarising their warnings', async () => {
+    const root = tempRoot({ 'memory/learned/tool_failures.yaml': `failures:\n${'  - {"tool":"t","success":false}\r\n'.repeat(200_000)}` });
+    for (const view of ['all', 'stats', 'failures']) {
+      const r = await aiw(['memory', view, '--json'], { root: root.dir });
+      expect(r.code).toBe(0);
+      const warnings = r.json<{ warnings: string[] }>().warnings;
+      expect(warnings).toHaveLength(4);
+      expect(warnings[3]).toContain('199,997 more entries like this');
+    }
+    const validate = await aiw(['validate'], { root: root.dir });
+    expect(validate.stderr + validate.stdout).not.toContain('internal error');
+  });
+
   it('works on an empty memory', async () => {
     const r = await aiw(['memory', '--json'], { root: tempRoot().dir });
     expect(r.json()).toMatchObject({ tool_fixes: [], patterns: [], failures: { total: 0, recent: [] } });

@@ -99,7 +99,8 @@ describe('learnFix', () => {
     const broken = 'tool_fixes:\n  - tool_name: a\n    error_pattern: "unterminated\n';
     const { dir, file } = memory({ 'tool_fixes.yaml': broken });
     const err = await refusal(learnFix(dir, input));
-    expect(err.code).toBe('MEMORY_WRITE');
+    expect(err.code).toBe('MEMORY_READ');
+    expect(err.exitCode).toBe(2);
     expect(err.location).toMatchObject({ file, line: expect.any(Number), col: expect.any(Number) });
     expect(err.message).toContain(file);
     expect(readFileSync(file, 'utf8')).toBe(broken);

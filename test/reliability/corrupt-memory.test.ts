@@ -205,7 +205,12 @@ describe('a corrupt or foreign tool_failures.yaml', () => {
     expect(readFileSync(file, 'utf8') === text).toBe(true);
     const read = await aiwIn(root, ['memory', 'failures', '--json']);
     expect(read.code).toBe(0);
-    expect((JSON.parse(read.stdout) as { warnings: string[] }).warnings).toEqual([expect.stringMatching(/tool_failures\.yaml:1:1: not read: it is 50\.0 MB/)]);
+    // The attempt parked in the sidecar is read too, and said to be there.
+    expect((JSON.parse(read.stdout) as { warnings: string[] }).warnings).toEqual([
+      expect.stringMatching(/tool_failures\.yaml:1:1: not read: it is 50\.0 MB/),
+      expect.stringMatching(/tool_failures\.unsaved\.yaml:1:1: 1 entry is parked here/),
+    ]);
+    expect((JSON.parse(read.stdout) as { failures: { total: number } }).failures.total).toBe(1);
   });
 
   it('50 MB of valid entries: one more line is appended, nothing before it changes, and every entry reads back', async () => {
@@ -269,7 +274,8 @@ describe('a corrupt or foreign tool_fixes.yaml or patterns.yaml', () => {
       expect((JSON.parse(look.stdout) as { matches: Array<{ pattern: string }> }).matches.map((m) => m.pattern)).toEqual(['connection refused']);
       const learn = await aiwIn(root, ['learn-fix', '--tool', 'failing', '--pattern', 'refused', '--root-cause', 'r', '--fix', 'f']);
       expectNoCrash(learn);
-      expect(learn.code).toBe(1);
+      // A file aiw cannot read is bad input: exit 2, as for any other invalid input file.
+      expect(learn.code).toBe(2);
       expect(learn.stderr).toMatch(/tool_fixes\.yaml:\d+:\d+: will not change/);
       expect(readFileSync(file).equals(before)).toBe(true);
       const run = await runStillWorks(root);
@@ -344,7 +350,7 @@ tool_fixes:
     const before = statSync(root.path(FIXES)).size;
     const learn = await runAiw(['--root', root.dir, 'learn-fix', '--tool', 'failing', '--pattern', 'x y', '--root-cause', 'r', '--fix', 'f'], { timeoutMs: 60_000 });
     expect(learn.hung).toBe(false);
-    expect(learn.code).toBe(1);
+    expect(learn.code).toBe(2);
     expect(learn.stderr).toMatch(/not written/);
     expect(statSync(root.path(FIXES)).size).toBe(before);
   });

@@ -2,11 +2,12 @@ import { openProject } from '../../project/project.js';
 import { AiwError, EXIT } from '../../errors/errors.js';
 import { normalizeSeedRecord, readSeedSections, type SeedSections } from '../../memory/attempt-log/seed-sections.js';
 import { seedFailuresDoc, seedFailuresText, seedStatsText } from '../../learn/seed-sections-text.js';
+import { streamFailures, type LoggedFailure } from '../../memory/attempt-log/attempt-log.js';
 import type { ToolFix } from '../../memory/fix-store.js';
 import { openMemoryStore } from '../../memory/open-store.js';
 import { formatWarning, remedyCommand } from '../../learn/known-issues.js';
 import type { PatternEntry } from '../../memory/patterns-store.js';
-import { computeFailureStats } from '../../learn/stats.js';
+import { StatsAccumulator } from '../../learn/stats.js';
 import { formatStatsText } from '../../learn/stats-text.js';
 import { addSecretsFromEnv, redact } from '../../secrets/redact.js';
 import type { Io } from '../io.js';
@@ -33,37 +34,58 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
   const text: string[] = [];
   if (want('fixes')) {
     const { value, cacheWarning } = await store.withFixes(async (t) => ({ fixes: await t.read([...Array(t.count).keys()]), mistakes: t.extra, warnings: t.warnings }));
-    warnings.push(...value.warnings.map(formatWarning), ...(cacheWarning ? [cacheWarning] : []));
+    for (const w of value.warnings) warnings.push(formatWarning(w));
+    if (cacheWarning) warnings.push(cacheWarning);
     doc.tool_fixes = value.fixes;
     doc.common_mistakes = value.mistakes ?? {};
     text.push(...fixesText(store.fixesLocation, value.fixes));
   }
   if (want('patterns')) {
     const { value, cacheWarning } = await store.withPatterns(async (t) => ({ patterns: await t.read([...Array(t.count).keys()]), warnings: t.warnings }));
-    warnings.push(...value.warnings.map(formatWarning), ...(cacheWarning ? [cacheWarning] : []));
+    for (const w of value.warnings) warnings.push(formatWarning(w));
+    if (cacheWarning) warnings.push(cacheWarning);
     doc.patterns = value.patterns;
     text.push(...patternsText(store.patternsLocation, value.patterns));
   }
   if (want('failures') || want('stats')) {
     const file = store.attemptsLocation;
-    const log = await store.readAttempts();
     // The Python project's extra sections live only in its files: read beside the attempt log there.
     const seed: SeedSections = store.backend === 'files' ? await readSeedSections(file) : { autoFixes: [], toolFailures: [], history: [], stats: null, warnings: [] };
-    warnings.push(...log.warnings.map(formatWarning), ...seed.warnings.map(formatWarning));
-    // Records the Python project's decorator wrote (error_snippet, fix_applied) read with aiw's
-    // names, and its failure_history with them: one log, never rewritten.
-    const records = [...seed.history, ...log.records.map(normalizeSeedRecord)];
+    for (const w of seed.warnings) warnings.push(formatWarning(w));
+    // Streamed: a log of any size is read in bounded memory (the last `limit` entries and counters).
+    // Records the Python project's decorator wrote (error_snippet, fix_applied) are read with aiw's
+    // names, after its failure_history: one log, never rewritten.
+    let stats = new StatsAccumulator();
+    let recent = new RecentEntries(limit);
+    const add = (record: LoggedFailure) => {
+      if (want('stats')) stats.add(record);
+      if (want('failures')) recent.add(record);
+    };
+    const restart = () => {
+      stats = new StatsAccumulator();
+      recent = new RecentEntries(limit);
+      for (const r of seed.history) add(r);
+    };
+    restart();
+    if (store.backend === 'files') {
+      const warningsOfLog = await streamFailures(file, { add: (record) => add(normalizeSeedRecord(record)), reset: restart });
+      for (const w of warningsOfLog) warnings.push(formatWarning(w));
+    } else {
+      const log = await store.readAttempts();
+      for (const w of log.warnings) warnings.push(formatWarning(w));
+      for (const r of log.records) add(r);
+    }
     if (want('failures')) {
-      const recent = (limit ? records.slice(-limit) : [...records]).reverse();
-      doc.failures = { total: records.length, recent, ...seedFailuresDoc(seed) };
-      text.push(`Recent failures and heal attempts (${file}; ${recent.length} of ${records.length}, newest first):`);
-      for (const r of recent) text.push(`  ${r.timestamp} ${r.tool}${r.skill ? ` [${r.skill}${r.step ? `/${r.step}` : ''}]` : ''} ${r.success ? 'ok' : r.kind === 'interrupted' ? 'interrupted' : 'failed'}${r.error_type ? ` (${r.error_type})` : ''}${r.fix_attempted ? ` fix: ${r.fix_attempted}` : ''}${r.error ? `: ${redact(r.error).split('\n')[0]!.slice(0, 120)}` : ''}`);
+      const newest = recent.newestFirst();
+      doc.failures = { total: recent.total, recent: newest, ...seedFailuresDoc(seed) };
+      text.push(`Recent failures and heal attempts (${file}; ${newest.length} of ${recent.total}, newest first):`);
+      for (const r of newest) text.push(`  ${r.timestamp} ${r.tool}${r.skill ? ` [${r.skill}${r.step ? `/${r.step}` : ''}]` : ''} ${r.success ? 'ok' : r.kind === 'interrupted' ? 'interrupted' : 'failed'}${r.error_type ? ` (${r.error_type})` : ''}${r.fix_attempted ? ` fix: ${r.fix_attempted}` : ''}${r.error ? `: ${redact(r.error).split('\n')[0]!.slice(0, 120)}` : ''}`);
       text.push('', ...seedFailuresText(seed));
     }
     if (want('stats')) {
-      const stats = computeFailureStats(records);
-      doc.stats = seed.stats ? { ...stats, python_project: seed.stats } : stats;
-      text.push('Heal statistics:', formatStatsText(stats), ...seedStatsText(seed));
+      const summary = stats.result();
+      doc.stats = seed.stats ? { ...summary, python_project: seed.stats } : summary;
+      text.push('Heal statistics:', formatStatsText(summary), ...seedStatsText(seed));
     }
   }
   doc.warnings = warnings;
@@ -73,6 +95,22 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
     for (const w of warnings) io.stderr.write(`aiw: warning: ${w}\n`);
   }
   return EXIT.ok;
+}
+
+/** The last `limit` entries (all of them with 0) and how many there were. */
+class RecentEntries {
+  total = 0;
+  private readonly kept: LoggedFailure[] = [];
+  constructor(private readonly limit: number) {}
+  add(record: LoggedFailure): void {
+    this.total++;
+    this.kept.push(record);
+    // Trim in blocks: shifting one element per entry would copy the array every time.
+    if (this.limit > 0 && this.kept.length >= 2 * this.limit) this.kept.splice(0, this.kept.length - this.limit);
+  }
+  newestFirst(): LoggedFailure[] {
+    return (this.limit > 0 ? this.kept.slice(-this.limit) : [...this.kept]).reverse();
+  }
 }
 
 function fixesText(file: string, fixes: ToolFix[]): string[] {

@@ -24,7 +24,7 @@ export async function planFastAppend(handle: FileHandle, size: number, file: str
   if (size === 0) return null;
   const whole = size <= 2 * WINDOW;
   const head = await readAt(handle, 0, whole ? size : WINDOW);
-  const headLines = head.split('\n');
+  const headLines = head.split(/\r?\n/);
   // A window that stops mid-file may end mid-line: that partial line belongs to the tail's job.
   if (!whole) headLines.pop();
   const key = findFailuresKey(headLines);
@@ -36,7 +36,7 @@ export async function planFastAppend(handle: FileHandle, size: number, file: str
   const indent = headScan.indent;
   if (indent === null) return null;
   const tail = await readAt(handle, size - WINDOW, WINDOW);
-  const tailLines = tail.split('\n');
+  const tailLines = tail.split(/\r?\n/);
   tailLines.shift();
   const tailScan = scanSequence(tailLines, 0, tailLines.length, { file, firstLine: 1, indent, midEntry: true });
   if (!tailScan.fits || tailScan.syntaxErrors > 0) return null;

@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { AiwError } from '../../errors/errors.js';
+import { summariseWarnings } from './summarise.js';
+import { isTornEntry, TORN_MESSAGE } from './torn-tail.js';
 import { recordProblem, type LoggedFailure } from './record.js';
 import { findFailuresKey, prefixFits, scanSequence, tooLargeToParse, yamlWarning, type LogWarning } from './scan.js';
 
@@ -13,17 +16,58 @@ export interface ReadFailuresResult {
 /**
  * Read the attempt log. A missing file is an empty log. The file is never rejected as a whole:
  * a broken or wrong-shaped entry is skipped with a warning naming its line, and the rest is read.
- * Throws MEMORY_READ only when the file exists but cannot be read at all (permissions, a folder).
+ * A file that cannot be read (permissions, a folder, a memory folder that is a file) is a warning at
+ * `file:1:1`; MEMORY_READ is thrown only for other errors (I/O).
  */
 export async function readFailures(file: string): Promise<ReadFailuresResult> {
+  const [main, sidecar] = await Promise.all([readFailureFile(file), readFailureFile(sidecarPathFor(file))]);
+  // A memory folder that is a file hides both: one warning is enough.
+  if (main.records.length === 0 && main.warnings[0]?.message.includes('is a file')) return main;
+  if (sidecar.records.length === 0 && sidecar.warnings.length === 0) return main;
+  const parked = sidecar.records.length;
+  const note: LogWarning = {
+    file: sidecarPathFor(file), line: 1, col: 1,
+    message: `${parked} entr${parked === 1 ? 'y is' : 'ies are'} parked here because ${file} could not be written; they are included, and the next run that can write ${file} moves them there`,
+  };
+  const records = main.records;
+  for (const r of sidecar.records) records.push(r);
+  const warnings = main.warnings;
+  for (const w of [...sidecar.warnings, ...(parked > 0 ? [note] : [])]) warnings.push(w);
+  return { records, warnings };
+}
+
+/** `tool_failures.yaml` -> `tool_failures.unsaved.yaml`: same format, so it can be read and merged. */
+export function sidecarPathFor(file: string): string {
+  const ext = extname(file);
+  const stem = basename(file, ext);
+  return join(dirname(file), `${stem}.unsaved${ext || '.yaml'}`);
+}
+
+/**
+ * A log that cannot be read is the user's to fix, not aiw's (permissions, a folder, a memory folder
+ * that is a file): a warning at `file:1:1`, and the rest of memory goes on. Other errors (I/O) throw.
+ */
+export function unreadableWarning(file: string, err: unknown): LogWarning {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'EACCES' || code === 'EPERM' ? `it cannot be read (${code}: permission denied; check its owner and mode)`
+    : code === 'EISDIR' ? 'it is a folder, not a file'
+    : code === 'ENOTDIR' ? 'a folder on its path is a file (is the memory folder a file?)'
+    : undefined;
+  if (why) return { file, line: 1, col: 1, message: `skipped: ${why}` };
+  throw new AiwError('MEMORY_READ', `cannot read ${file}: ${(err as Error).message}`, { cause: err, location: { file } });
+}
+
+/** One log file alone (the log or its sidecar), as `readFailures` describes. */
+export async function readFailureFile(file: string): Promise<ReadFailuresResult> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], warnings: [] };
-    throw new AiwError('MEMORY_READ', `cannot read ${file}: ${(err as Error).message}`, { cause: err, location: { file } });
+    return { records: [], warnings: [unreadableWarning(file, err)] };
   }
-  return parseFailureLog(text, file);
+  const result = parseFailureLog(text, file);
+  return { records: result.records, warnings: summariseWarnings(result.warnings) };
 }
 
 /**
@@ -33,11 +77,20 @@ export async function readFailures(file: string): Promise<ReadFailuresResult> {
  */
 export function parseFailureLog(text: string, file: string): ReadFailuresResult {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lines = source.split('\n');
+  // CRLF files (written on Windows) read the same: a line's `\r` would otherwise stay in the entry.
+  const lines = source.includes('\r') ? source.split(/\r?\n/) : source.split('\n');
   const key = findFailuresKey(lines);
   if (key >= 0 && prefixFits(lines, key)) {
     const scan = scanSequence(lines, key + 1, lines.length, { file, firstLine: 1, indent: null });
-    if (scan.fits) return { records: scan.records, warnings: scan.warnings };
+    if (scan.fits) {
+      // An unfinished last line (no newline after it) is a write cut short: say so, not "bad YAML".
+      const last = lines.length;
+      if (!source.endsWith('\n') && isTornEntry(lines[last - 1] ?? '')) {
+        const torn = scan.warnings.find((w) => w.line === last);
+        if (torn) torn.message = TORN_MESSAGE;
+      }
+      return { records: scan.records, warnings: scan.warnings };
+    }
   }
   return parseWhole(source, file);
 }

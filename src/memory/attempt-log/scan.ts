@@ -1,4 +1,5 @@
 import { isMap, parseDocument, type YAMLError } from 'yaml';
+import { readBlockEntry } from './block-entry.js';
 import { recordProblem, type LoggedFailure } from './record.js';
 
 /** A problem in the attempt log, where the user can find it. */
@@ -126,6 +127,9 @@ function readEntry(lines: readonly string[], from: number, to: number, result: S
     } catch {
       // Not strict JSON (a hand edit, a comment after it): yaml below decides, and reports.
     }
+  } else if (line.charCodeAt(indent + 2) !== BRACE) {
+    value = readBlockEntry(lines, from, to, indent);
+    parsed = value !== undefined;
   }
   if (!parsed) {
     // Every line up to the next entry: a block scalar may end in lines that look like comments.

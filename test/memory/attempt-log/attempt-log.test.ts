@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, lstat, mkdtemp, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,15 +126,36 @@ describe('appendFailures', () => {
     expect(doc.failures).toContainEqual(makeRecord(0, 0));
   });
 
-  it('writes through a symlinked log instead of replacing the link', async () => {
+  it('writes through a symlinked log that stays inside the memory folder instead of replacing the link', async () => {
     await seed('failures: []\n');
-    const real = join(root, 'real.yaml');
+    const real = join(root, 'memory', 'real.yaml');
     await rename(file, real);
     await symlink(real, file);
     await appendFailures(file, [makeRecord(0, 0)]);
     await appendFailures(file, [makeRecord(0, 1)]);
     expect((await lstat(file)).isSymbolicLink()).toBe(true);
     expect(parse(await readFile(real, 'utf8')).failures).toEqual(records(2));
+  });
+
+  it('refuses a symlinked log that leads out of the memory folder, and leaves the target alone', async () => {
+    await seed('failures: []\n');
+    const profile = join(root, 'profile.sh');
+    await writeFile(profile, 'export PATH=/usr/bin\n');
+    await rm(file);
+    await symlink(profile, file);
+    const error = await appendFailures(file, [makeRecord(0, 0)]).catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: 'MEMORY_WRITE', message: expect.stringContaining('outside the memory folder') });
+    expect(await readFile(profile, 'utf8')).toBe('export PATH=/usr/bin\n');
+  });
+
+  it('never follows a symlink planted at the sidecar name', async () => {
+    await seed('failures:\n  - tool: a\n   bad: [unclosed\n');
+    const profile = join(root, 'profile.sh');
+    await writeFile(profile, 'export PATH=/usr/bin\n');
+    await symlink(profile, sidecarPathFor(file));
+    const error = await appendFailures(file, [makeRecord(0, 0)]).catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: 'MEMORY_WRITE', message: expect.stringContaining('symlink') });
+    expect(await readFile(profile, 'utf8')).toBe('export PATH=/usr/bin\n');
   });
 
   it('refuses a malformed entry and leaves the log alone', async () => {
@@ -149,7 +171,6 @@ describe('appendFailures', () => {
 describe('appendFailures with a log it cannot use', () => {
   const cases: Array<[string, string | Buffer, string]> = [
     ['invalid YAML', 'failures:\n  - tool: a\n   bad: [unclosed\n', 'not valid YAML'],
-    ['a torn last line', `failures:\n  - ${JSON.stringify(makeRecord(0, 0)).slice(0, 40)}`, 'not valid YAML'],
     ['binary junk', Buffer.from([0x00, 0xff, 0xfe, 0x7b, 0x3a, 0x5b, 0x0a, 0x01, 0x02, 0x5d, 0x7d, 0x3a]), 'not valid YAML'],
     ['failures: "a string"', 'failures: "a string"\n', '"failures" is not a list'],
     ['a top-level list', '- tool: a\n', 'not a mapping'],
@@ -168,6 +189,32 @@ describe('appendFailures with a log it cannot use', () => {
     expect(await readFile(file)).toEqual(original);
     expect(parse(await readFile(sidecar, 'utf8')).failures).toEqual(records(2));
     expect(await readFailures(sidecar)).toEqual({ records: records(2), warnings: [] });
+  });
+
+  it('keeps a torn last line as a comment and appends after it; readers report it as torn', async () => {
+    const torn = `  - ${JSON.stringify(makeRecord(9, 9)).slice(0, 40)}`;
+    await seed(`failures:\n  - ${JSON.stringify(makeRecord(0, 0))}\n${torn}`);
+    const before = await readFailures(file);
+    expect(before.records).toEqual(records(1));
+    expect(before.warnings).toEqual([expect.objectContaining({ line: 3, message: expect.stringContaining('the last entry is torn') })]);
+    expect(await appendFailures(file, [makeRecord(0, 1)])).toEqual({ written: 'file', path: file });
+    const text = await readFile(file, 'utf8');
+    expect(text).toContain(`# aiw: torn entry kept as a comment: ${JSON.stringify(torn)}`);
+    expect(parse(text).failures).toEqual(records(2));
+    expect(await readFailures(file)).toEqual({ records: records(2), warnings: [] });
+  });
+
+  it('moves the sidecar back into the log once the log can be written again', async () => {
+    await seed('failures:\n  - tool: a\n   bad: [unclosed\n');
+    await appendFailures(file, [makeRecord(0, 0)]);
+    const sidecar = sidecarPathFor(file);
+    const parked = await readFailures(file);
+    expect(parked.records).toEqual(records(1));
+    expect(parked.warnings.map((w) => w.message).join('\n')).toContain('parked here');
+    await seed(SEED);
+    expect(await appendFailures(file, [makeRecord(0, 1)])).toEqual({ written: 'file', path: file });
+    expect(existsSync(sidecar)).toBe(false);
+    expect(parse(await readFile(file, 'utf8')).failures.slice(-2)).toEqual(records(2));
   });
 
   it('names the sidecar after the log', () => {

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { appendFailures, readFailures, type LoggedFailure } from '../../../src/memory/attempt-log/attempt-log.js';
+import { appendFailures, readFailures, sidecarPathFor, type LoggedFailure } from '../../../src/memory/attempt-log/attempt-log.js';
 import { bundleFailureLog, fixture } from '../fixtures/bundle.js';
 import { makeRecord } from '../fixtures/records.mjs';
 
@@ -122,12 +123,17 @@ describe('appendFailures across processes', () => {
     expect((await readFailures(file)).records).toHaveLength(2);
   });
 
-  it('waits for a live holder and gives up with LOCK_TIMEOUT instead of hanging', async () => {
+  it('waits for a live holder, gives up instead of hanging, and keeps the entry in the sidecar until the next write', async () => {
     const file = join(root, 'held', 'tool_failures.yaml');
     await appendFailures(file, [makeRecord(0, 0)]);
     await writeFile(`${file}.lock`, `${process.pid}\n`);
-    await expect(appendFailures(file, [makeRecord(0, 1)], { timeoutMs: 200 })).rejects.toMatchObject({ code: 'LOCK_TIMEOUT' });
+    const result = await appendFailures(file, [makeRecord(0, 1)], { timeoutMs: 200 });
+    expect(result).toMatchObject({ written: 'sidecar', path: sidecarPathFor(file) });
+    expect(result.warning).toContain('timed out after 200 ms');
+    expect((await readFailures(file)).records).toEqual([makeRecord(0, 0), makeRecord(0, 1)]);
     await rm(`${file}.lock`);
-    expect((await readFailures(file)).records).toHaveLength(1);
+    await appendFailures(file, [makeRecord(0, 2)]);
+    expect(existsSync(sidecarPathFor(file))).toBe(false);
+    expect((parse(await readFile(file, 'utf8')) as { failures: unknown[] }).failures).toEqual([0, 1, 2].map((n) => makeRecord(0, n)));
   });
 });

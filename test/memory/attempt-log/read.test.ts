@@ -2,7 +2,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AiwError } from '../../../src/errors/errors.js';
 import { parseFailureLog, readFailures } from '../../../src/memory/attempt-log/attempt-log.js';
 import { makeRecord } from '../fixtures/records.mjs';
 
@@ -21,6 +20,24 @@ afterEach(async () => {
 const line = (writer: number, seq: number, indent = '  '): string => `${indent}- ${JSON.stringify(makeRecord(writer, seq))}\n`;
 
 describe('readFailures', () => {
+  it('reads every entry of a seed-format log with CRLF line endings and a BOM', async () => {
+    const entry = (tool: string, day: number) => `  - tool: ${tool}\r\n    error: "boom"\r\n    fix_attempted: null\r\n    success: false\r\n    timestamp: "2026-01-0${day}T10:00:00"\r\n\r\n`;
+    await writeFile(file, `\ufeff# seed\r\nfailures:\r\n${entry('a', 1)}${entry('b', 2)}${entry('c', 3)}`);
+    const { records, warnings } = await readFailures(file);
+    expect(warnings).toEqual([]);
+    expect(records.map((r) => r.tool)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('counts 200,000 repeated warnings in one line instead of listing (or overflowing on) them all', async () => {
+    const bad = `  - {"tool":"t","success":false}\n`;
+    await writeFile(file, `failures:\n${bad.repeat(200_000)}  - ${JSON.stringify(makeRecord(0, 0))}\n`);
+    const { records, warnings } = await readFailures(file);
+    expect(records).toEqual([makeRecord(0, 0)]);
+    expect(warnings).toHaveLength(4);
+    expect(warnings.slice(0, 3).map((w) => w.line)).toEqual([2, 3, 4]);
+    expect(warnings[3]).toMatchObject({ line: 2, message: `199,997 more entries like this: entry skipped: missing "timestamp" (200,000 in all, first at ${file}:2:5)` });
+  });
+
   it('reads a missing log as empty, without a warning', async () => {
     expect(await readFailures(file)).toEqual({ records: [], warnings: [] });
   });
@@ -104,10 +121,9 @@ describe('readFailures', () => {
     expect(await readFailures(file)).toEqual({ records: [makeRecord(0, 0), makeRecord(0, 1)], warnings: [] });
   });
 
-  it('fails with MEMORY_READ when the log is a folder', async () => {
+  it('warns at file:1:1 and reads nothing when the log is a folder', async () => {
     await mkdir(file);
-    await expect(readFailures(file)).rejects.toMatchObject({ code: 'MEMORY_READ' });
-    await expect(readFailures(file)).rejects.toBeInstanceOf(AiwError);
+    expect(await readFailures(file)).toEqual({ records: [], warnings: [{ file, line: 1, col: 1, message: 'skipped: it is a folder, not a file' }] });
   });
 });
 
