@@ -58,15 +58,17 @@ function project(): TempRoot {
   make_token:
     description: create the token deploy needs
     command: ["${root.path('tools/make-token.sh')}"]
+    remedy_safe: true
   make_token2:
     description: create the token deploy2 needs
     command: ["${root.path('tools/make-token.sh')}", "-2"]
+    remedy_safe: true
   wait_for_go:
     description: wait until the test says go
     command: ["${root.path('tools/wait.sh')}"]
 `);
-  root.write('skills/ship.yaml', 'name: ship\nsteps:\n  - name: deploy\n    tool: deploy\n');
-  root.write('skills/ship2.yaml', 'name: ship2\nsteps:\n  - name: first\n    tool: deploy\n  - name: wait\n    tool: wait_for_go\n  - name: second\n    tool: deploy2\n');
+  root.write('skills/ship.yaml', 'name: ship\nsteps:\n  - name: deploy\n    tool: deploy\n    on_error: auto_heal\n');
+  root.write('skills/ship2.yaml', 'name: ship2\nsteps:\n  - name: first\n    tool: deploy\n    on_error: auto_heal\n  - name: wait\n    tool: wait_for_go\n  - name: second\n    tool: deploy2\n    on_error: auto_heal\n');
   root.write('aiw.config.yaml', 'memory:\n  backend: postgres\n');
   return root;
 }
@@ -85,7 +87,7 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
 async function recordsPerHealedRun(): Promise<number> {
   const root = project();
   root.write('aiw.config.yaml', '{}\n');
-  await aiw(root, ['learn-fix', 'deploy', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token']);
+  await aiw(root, ['learn-fix', 'deploy', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token', '--trust']);
   const run = await aiw(root, ['run', 'ship', '--json'], { RUN_TAG: 'ref' });
   expect(JSON.parse(run.stdout).steps[0].status).toBe('healed');
   return (await readFailures(learnedFile(root.path('memory'), 'tool_failures'))).records.length;
@@ -105,7 +107,7 @@ describe.skipIf(!ok)('memory in PostgreSQL, through the built binary', () => {
     const env = { AIW_MEMORY_URL: url };
     const root = project();
     expect((await aiw(root, ['memory', 'migrate'], env)).code).toBe(0);
-    expect((await aiw(root, ['learn-fix', 'deploy', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token'], env)).code).toBe(0);
+    expect((await aiw(root, ['learn-fix', 'deploy', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token', '--trust'], env)).code).toBe(0);
     for (let round = 0; round < 2; round++) {
       const jobs: Array<Promise<Exec & { kind: string }>> = [];
       for (let i = 0; i < 50; i++) {
@@ -140,8 +142,8 @@ describe.skipIf(!ok)('memory in PostgreSQL, through the built binary', () => {
     const url = await server.createDatabase();
     const env = { AIW_MEMORY_URL: url, RUN_TAG: 'fault' };
     const root = project();
-    await aiw(root, ['learn-fix', 'deploy', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token'], env);
-    await aiw(root, ['learn-fix', 'deploy2', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token2'], env);
+    await aiw(root, ['learn-fix', 'deploy', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token', '--trust'], env);
+    await aiw(root, ['learn-fix', 'deploy2', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token2', '--trust'], env);
     // A run before this one saw both fixes, so this machine has its local copy.
     expect((await aiw(root, ['known-issues', '--tool', 'deploy2', '--json'], env)).code).toBe(0);
     const running = aiw(root, ['run', 'ship2', '--json'], env);
@@ -176,8 +178,8 @@ describe.skipIf(!ok)('memory in PostgreSQL, through the built binary', () => {
     // The same skill on files writes as many records: nothing was lost on the way.
     const files = project();
     files.write('aiw.config.yaml', '{}\n');
-    await aiw(files, ['learn-fix', 'deploy', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token']);
-    await aiw(files, ['learn-fix', 'deploy2', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token2']);
+    await aiw(files, ['learn-fix', 'deploy', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token', '--trust']);
+    await aiw(files, ['learn-fix', 'deploy2', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token2', '--trust']);
     const filesRun = aiw(files, ['run', 'ship2', '--json'], { RUN_TAG: 'files' });
     for (let i = 0; i < 300 && !existsSync(files.path('waiting')); i++) await new Promise((r) => setTimeout(r, 100));
     writeFileSync(files.path('go'), '');
@@ -192,7 +194,7 @@ describe.skipIf(!ok)('memory in PostgreSQL, through the built binary', () => {
     filesRoot.write('aiw.config.yaml', '{}\n');
     const pgRoot = project();
     for (const [root, e] of [[filesRoot, { RUN_TAG: 'shape' }], [pgRoot, env]] as const) {
-      await aiw(root, ['learn-fix', 'deploy', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token'], e);
+      await aiw(root, ['learn-fix', 'deploy', 'manifest unknown', 'no token', 'make one', '--remedy-tool', 'make_token', '--trust'], e);
       expect((await aiw(root, ['run', 'ship'], e)).code).toBe(0);
     }
     const shape = (v: unknown): unknown => (Array.isArray(v) ? v.map(shape) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)])) : typeof v);

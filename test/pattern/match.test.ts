@@ -136,7 +136,9 @@ describe('regex patterns', () => {
     const started = performance.now();
     expect(match('/(\\w+\\s)*$/', `${'word '.repeat(5000)}!`)).toBe('');
     expect(match('/(?:\\d{1,3}\\.){3}\\d{1,3}x/', '1.'.repeat(20_000))).toBeNull();
-    expect(performance.now() - started).toBeLessThan(2000);
+    // A guard against backtracking that never ends (minutes, hours), not a speed target: the
+    // benchmark measures speed; this bound holds on a loaded CI machine too.
+    expect(performance.now() - started).toBeLessThan(20_000);
   });
 });
 
@@ -176,6 +178,7 @@ describe('compiling and matching many patterns', () => {
     const started = performance.now();
     const hit = firstMatch(patterns, text);
     expect(hit?.pattern.source).toBe('failure code XK9999 in module m8');
-    expect(performance.now() - started).toBeLessThan(3000);
+    // Bounded (no quadratic blow-up), with room for a loaded machine; speed is the benchmark's to judge.
+    expect(performance.now() - started).toBeLessThan(30_000);
   });
 });

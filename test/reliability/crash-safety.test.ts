@@ -210,5 +210,5 @@ describe('crash safety: SIGKILL at any moment of a memory write leaves the old o
     }, seed);
     expect(count).toBeGreaterThan(0);
     recordFigure('crash.prevent', { kills: KILLS_PER_WRITER, changed: result.changed, entries: count, leftovers: result.leftovers });
-  });
+  }, TIMEOUT_MS);
 });

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { isMap, isNode, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
-import { AiwError } from '../../errors/errors.js';
 import { recordProblem, type LoggedFailure } from './record.js';
 import { tooLargeToParse, type LogWarning } from './scan.js';
 
@@ -54,14 +54,31 @@ const EMPTY: SeedSections = { autoFixes: [], toolFailures: [], history: [], stat
  * regex test, not a parse.
  */
 export async function readSeedSections(file: string): Promise<SeedSections> {
-  let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // A log too large to parse whole is never read whole either (memory stays bounded): it is only
+    // scanned for the sections, and said to have them.
+    const size = (await stat(file)).size;
+    const tooLarge = tooLargeToParse(size);
+    if (tooLarge !== null) {
+      return (await hasSections(file)) ? { ...EMPTY, warnings: [{ file, line: 1, col: 1, message: `the Python project's sections not read: ${tooLarge}` }] } : EMPTY;
+    }
+    return parseSeedSections(await readFile(file, 'utf8'), file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY;
-    throw new AiwError('MEMORY_READ', `cannot read ${file}: ${(err as Error).message}`, { cause: err, location: { file } });
+    // Missing, unreadable, not a file: the attempt-log reader reports it; there are no sections to show.
+    if ((err as NodeJS.ErrnoException).code) return EMPTY;
+    throw err;
   }
-  return parseSeedSections(text, file);
+}
+
+/** Whether any line starts one of the sections, read a chunk at a time. */
+async function hasSections(file: string): Promise<boolean> {
+  let carry = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 })) {
+    const text = carry + (chunk as string);
+    if (SECTION.test(text)) return true;
+    carry = text.slice(text.lastIndexOf('\n') + 1);
+  }
+  return false;
 }
 
 export function parseSeedSections(text: string, file: string): SeedSections {
