@@ -234,10 +234,13 @@ describe.skipIf(!haveKube || !haveMonitoring)('aiw run investigate_alert against
     // The exporter has served 2 errors/s since the start; now the errors climb to 40/s.
     monitoring.exporter.setRate('500', 40);
     const rate = `sum(rate(http_requests_total{namespace="${DEFAULT_NAMESPACE}",code=~"5.."}[4s]))`;
+    // Wait for the steady raised rate (the whole 4 s window after the rise), not its first crossing of
+    // 20: the skill's range query may end a scrape or a step earlier than this instant query, and at
+    // the first crossing that earlier point is still below 20.
     await pollUntil(async () => {
       const [sample] = await queryInstant(monitoring.prometheusUrl, rate);
-      return Number(sample?.value[1] ?? 0) > 20 ? true : undefined;
-    }, { timeoutMs: 10_000, what: 'the 5xx rate to rise in Prometheus' });
+      return Number(sample?.value[1] ?? 0) > 36 ? true : undefined;
+    }, { timeoutMs: 20_000, what: 'the 5xx rate to rise in Prometheus' });
 
     const result = await run();
 
