@@ -108,7 +108,8 @@ export function haystackOf(lower: string): string {
   return lower.replace(/\s+/g, ' ');
 }
 
-function columnsOf(built: Built<unknown>): Columns {
+/** The lookup columns of a parsed file (tool ids and literal prefilters), for every store that keeps a table. */
+export function columnsOf(built: Built<unknown>): Columns {
   const tools: string[] = [];
   const ids = new Map<string, number>();
   const toolIndex = built.tool.map((t) => {

@@ -1,9 +1,10 @@
 import { closeSync, openSync } from 'node:fs';
 import type { PoolClient } from 'pg';
 import { errorMessage } from '../../errors/errors.js';
-import type { Built, Columns, Table } from '../cache-table.js';
+import type { Built, Table } from '../cache-table.js';
 import { BrokenCache, cachedTable, readHeader, writeCache } from '../memory-cache-file.js';
-import { needleOf } from '../memory-cache.js';
+// The same columns memory-cache.ts builds for the file store, so lookups see the same prefilter.
+import { columnsOf } from '../memory-cache.js';
 import type { Database } from './connection.js';
 
 /** The newest revision of each table (0 when empty). */
@@ -91,15 +92,3 @@ function emptyTable<E>(): Table<E> {
   return { count: 0, tools: [], toolIndex: [], needles: [], warnings: [], extra: undefined, read: async () => [] };
 }
 
-// As memory-cache.ts builds them for the file store, so lookups see the same prefilter.
-function columnsOf(built: Built<unknown>): Columns {
-  const tools: string[] = [];
-  const ids = new Map<string, number>();
-  const toolIndex = built.tool.map((t) => {
-    if (t === null) return -1;
-    let id = ids.get(t);
-    if (id === undefined) ids.set(t, (id = tools.push(t) - 1));
-    return id;
-  });
-  return { tools, toolIndex, needles: built.pattern.map(needleOf) };
-}
