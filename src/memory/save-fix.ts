@@ -48,16 +48,8 @@ export interface LearnFixResult {
  * learn-fix processes all land and none adds a twin.
  */
 export async function learnFix(memoryDir: string, input: LearnFixInput, warnings: string[] = []): Promise<LearnFixResult> {
-  const pattern = input.pattern.trim();
-  const tool = input.tool.trim();
-  if (!tool) throw new AiwError('USAGE', 'learn-fix needs a tool name');
-  if (!pattern) throw new AiwError('USAGE', 'learn-fix needs an error pattern');
-  compilePattern(pattern, 'learn-fix --pattern');
-  refuseSecrets(tool, pattern, input.remedy);
-  const values: Record<string, unknown> = {
-    root_cause: maskProse(input.rootCause.trim(), 'root cause', warnings), fix_applied: maskProse(input.fix.trim(), 'fix', warnings),
-    date_learned: input.today ?? localDate(new Date()),
-  };
+  const { tool, pattern, ...checked } = checkFix(input, warnings);
+  const values: Record<string, unknown> = { ...checked };
   if (input.remedy) values.remedy = { tool: input.remedy.tool, args: input.remedy.args };
   const file = learnedFile(memoryDir, 'tool_fixes');
   return editFixes(memoryDir, warnings, (editor) => {
@@ -82,7 +74,25 @@ export async function learnFix(memoryDir: string, input: LearnFixInput, warnings
  * must never reach either. A tool name, a pattern or a remedy argument cannot be masked without
  * changing what it does, so a secret-looking one is refused; prose is masked, with a warning.
  */
-export function refuseSecrets(tool: string, pattern: string, remedy: LearnFixInput['remedy']): void {
+/**
+ * A fix as every store saves it: tool and pattern trimmed and checked (a pattern must compile, a
+ * secret is refused), prose masked with a warning, the date of today unless given.
+ */
+export function checkFix(input: LearnFixInput, warnings: string[]): { tool: string; pattern: string; root_cause: string; fix_applied: string; date_learned: string } {
+  const pattern = input.pattern.trim();
+  const tool = input.tool.trim();
+  if (!tool) throw new AiwError('USAGE', 'learn-fix needs a tool name');
+  if (!pattern) throw new AiwError('USAGE', 'learn-fix needs an error pattern');
+  compilePattern(pattern, 'learn-fix --pattern');
+  refuseSecrets(tool, pattern, input.remedy);
+  return {
+    tool, pattern,
+    root_cause: maskProse(input.rootCause.trim(), 'root cause', warnings), fix_applied: maskProse(input.fix.trim(), 'fix', warnings),
+    date_learned: input.today ?? localDate(new Date()),
+  };
+}
+
+function refuseSecrets(tool: string, pattern: string, remedy: LearnFixInput['remedy']): void {
   const where = looksSecret(tool) ? 'tool name' : looksSecret(pattern) ? 'pattern' : remedy && looksSecret(`${remedy.tool} ${JSON.stringify(remedy.args ?? {})}`) ? 'remedy' : null;
   if (where) {
     throw new AiwError('USAGE', `the ${where} holds what looks like a secret (a token, key or password); nothing was saved`, {
@@ -91,7 +101,7 @@ export function refuseSecrets(tool: string, pattern: string, remedy: LearnFixInp
   }
 }
 
-export function maskProse(text: string, what: string, warnings: string[]): string {
+function maskProse(text: string, what: string, warnings: string[]): string {
   const masked = redact(text);
   if (masked !== text) warnings.push(`the ${what} holds what looks like a secret; it is saved masked (***)`);
   return masked;

@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { AiwError, errorMessage } from '../../errors/errors.js';
 import type { FailureRecord } from '../../model/learning.js';
-import { compilePattern } from '../../pattern/match.js';
 import type { LoggedFailure, ReadFailuresResult } from '../attempt-log/attempt-log.js';
 import { recordProblem } from '../attempt-log/record.js';
 import { sha1 } from '../memory-cache-file.js';
-import { localDate, maskProse, refuseSecrets, type LearnFixInput, type LearnFixResult } from '../save-fix.js';
+import { checkFix, type LearnFixInput, type LearnFixResult } from '../save-fix.js';
 import type { MemoryStore } from '../store.js';
 import { Database } from './connection.js';
 import { readRevisions, withLocalCopy, type Revisions } from './local-copy.js';
@@ -124,17 +123,11 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     withPatterns: (use) => withLocalCopy(db, copyOf('patterns'), patternsSource, currentRevisions, use),
 
     async learnFix(input: LearnFixInput, warnings: string[] = []): Promise<LearnFixResult> {
-      const pattern = input.pattern.trim();
-      const tool = input.tool.trim();
-      if (!tool) throw new AiwError('USAGE', 'learn-fix needs a tool name');
-      if (!pattern) throw new AiwError('USAGE', 'learn-fix needs an error pattern');
-      compilePattern(pattern, 'learn-fix --pattern');
-      // The same rules as the file store: a database every runner reads must not hold a pasted secret either.
-      refuseSecrets(tool, pattern, input.remedy);
+      // The same checks as the file store: a database every runner reads must not hold a pasted secret either.
+      const fix = checkFix(input, warnings);
       try {
         const { row, created } = await db.transaction((client) => upsertFix(client, {
-          tool, pattern, root_cause: maskProse(input.rootCause.trim(), 'root cause', warnings), fix_applied: maskProse(input.fix.trim(), 'fix', warnings), date_learned: input.today ?? localDate(new Date()),
-          remedy: input.remedy ? { tool: input.remedy.tool, args: input.remedy.args } : null,
+          ...fix, remedy: input.remedy ? { tool: input.remedy.tool, args: input.remedy.args } : null,
         }));
         // This process's own change is seen by its next lookup, whatever the revision's age.
         revisions = undefined;
