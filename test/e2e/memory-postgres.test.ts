@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFailures } from '../../src/memory/attempt-log/attempt-log.js';
 import { learnedFile } from '../../src/memory/fix-store.js';
-import { requirePostgres, startPostgres, type PgServer } from '../helpers/postgres.js';
+import { query, requirePostgres, startPostgres, type PgServer } from '../helpers/postgres.js';
 import { tempRoot, type TempRoot } from '../helpers/temp-root.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'aiw.js');
@@ -73,15 +72,6 @@ function project(): TempRoot {
   return root;
 }
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** Records one healed `ship` run writes, measured with the file backend (the reference). */
 async function recordsPerHealedRun(): Promise<number> {

@@ -115,3 +115,14 @@ function ids(user: string): { uid: number; gid: number } {
   const gid = Number(execFileSync('id', ['-g', user]).toString().trim());
   return { uid, gid };
 }
+
+/** One SQL query on its own connection: what the tests read back from the database. */
+export async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}

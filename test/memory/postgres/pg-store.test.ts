@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lookupKnownIssues } from '../../../src/learn/known-issues.js';
 import { fileStore } from '../../../src/memory/file-store.js';
@@ -10,7 +9,7 @@ import { importMemory } from '../../../src/memory/postgres/transfer.js';
 import { SCHEMA_VERSION } from '../../../src/memory/postgres/schema.js';
 import type { FailureRecord } from '../../../src/model/learning.js';
 import { redact } from '../../../src/secrets/redact.js';
-import { requirePostgres, startPostgres, type PgServer } from '../../helpers/postgres.js';
+import { query, requirePostgres, startPostgres, type PgServer } from '../../helpers/postgres.js';
 import { tempRoot } from '../../helpers/temp-root.js';
 
 const SEED = join(import.meta.dirname, '..', 'fixtures', 'seed');
@@ -41,15 +40,6 @@ function record(i: number, overrides: Partial<FailureRecord> = {}): FailureRecor
   };
 }
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 describe.skipIf(!ok)('the PostgreSQL memory store (a real server)', () => {
   it('creates its schema once even when many processes migrate at the same time', async () => {
