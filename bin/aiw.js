@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/aiw.js';
+// CommonJS (bin/package.json): an ES module entry would start Node's ESM loader for nothing.
+require('../dist/aiw.cjs');

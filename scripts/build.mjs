@@ -1,7 +1,9 @@
-// Bundle the CLI: importing the libraries unbundled costs about twice as much at start-up. Code
-// splitting keeps each command's libraries in chunks that load only when that command runs, so
-// `aiw --version` parses commander and nothing else. Schemas are compiled to standalone validators
-// first (see gen-validators.mjs).
+// Bundle the CLI into one CommonJS file, dist/main.cjs, loaded by dist/aiw.cjs (src/cli/boot.ts)
+// with a V8 code cache: from the second start on, V8 neither parses nor compiles what it compiled
+// before. Node 20 has no compile cache for ES modules, and loading ~90 ESM chunks cost more than
+// running most commands. Commands still load lazily: esbuild initialises a module reached only by a
+// dynamic import() the first time it is imported, so `aiw --version` runs commander and nothing
+// else. Schemas are compiled to standalone validators first (see gen-validators.mjs).
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,30 +19,50 @@ generateValidators();
 const out = join(root, `dist.tmp-${process.pid}`);
 const old = join(root, `dist.old-${process.pid}`);
 rmSync(out, { recursive: true, force: true });
-await build({
-  entryPoints: { aiw: join(root, 'src/cli/entry.ts') },
-  outdir: out,
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  minifyWhitespace: true,
-  minifySyntax: true,
+// commander requires node:child_process at load time, for git-style executable subcommands that
+// aiw does not use; loading it costs ~5 ms of every start. Deferred to the first use.
+const lazyChildProcess = {
+  name: 'lazy-child-process-in-commander',
+  setup(b) {
+    b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const line = "const childProcess = require('node:child_process');";
+      if (!text.includes(line)) throw new Error(`${args.path}: expected "${line}" (commander changed; update scripts/build.mjs)`);
+      const lazy = "let childProcessModule; const childProcess = { spawn: (...a) => (childProcessModule ??= require('node:child_process')).spawn(...a) };";
+      return { contents: text.replace(line, lazy), loader: 'js' };
+    });
+  },
+};
+const common = {
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',
-  define: { __AIW_VERSION__: JSON.stringify(pkg.version) },
+  define: { __AIW_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__aiwModule.url' },
+  // import.meta.url of ESM sources: the bundle's own file URL (the Python worker sits beside it),
+  // computed when first read.
+  banner: { js: "var __aiwModule = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
+};
+await build({
+  ...common,
+  entryPoints: { main: join(root, 'src/cli/entry.ts') },
+  outdir: out,
+  outExtension: { '.js': '.cjs' },
+  plugins: [lazyChildProcess],
   // Required on demand, synchronously, when a template needs it (see template/nunjucks-env.ts).
-  // pg is bundled into the PostgreSQL store's chunk (loaded only with that backend); its optional
-  // native binding and Cloudflare socket are never used by aiw. The MCP SDK (and its zod peer) load
-  // only in `aiw mcp` and when a tool file declares an MCP server; kept external, so its HTTP server
-  // stack is never bundled into the chunks a run loads.
+  // pg is bundled (initialised only with that backend); its optional native binding and Cloudflare
+  // socket are never used by aiw. The MCP SDK (and its zod peer) load only in `aiw mcp` and when a
+  // tool file declares an MCP server; kept external, so their code is not in the file every start
+  // reads.
   external: ['nunjucks', 'pg-native', 'pg-cloudflare', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'zod', 'zod/*'],
-  // CommonJS dependencies call require() for Node built-ins; give the ESM bundle a real one.
-  banner: { js: "import { createRequire as __aiwCreateRequire } from 'node:module'; const require = __aiwCreateRequire(import.meta.url);" },
 });
+// What bin/aiw.js requires: small, and it answers --version without reading the bundle.
+await build({ ...common, entryPoints: { aiw: join(root, 'src/cli/boot.ts') }, outdir: out, outExtension: { '.js': '.cjs' }, banner: {} });
 // The Python worker (dialect: python skills) ships beside the chunks; the engine finds it there.
 mkdirSync(join(out, 'python'), { recursive: true });
 for (const file of readdirSync(join(root, 'src/engine/python')).filter((f) => f.endsWith('.py'))) {
