@@ -4,7 +4,6 @@
 // and loading the ESM chunks cost more than running most commands, hence one CommonJS bundle.
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { constants, Script } from 'node:vm';
 import { cacheDir } from '../files/cache-dir.js';
 
@@ -25,8 +24,17 @@ function loadBundle(file: string): void {
     importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   if (cache && (!cachedData || script.cachedDataRejected)) {
-    // Made at exit, after the command ran: the functions it compiled on the way are in the cache too.
-    process.once('exit', () => saveCodeCache(script, cache));
+    // Made at exit, after the command ran: the functions it compiled on the way are in the cache
+    // too. Or earlier, when aiw is about to change a V8 flag (pattern/linear-fallback.ts): V8 rejects
+    // a cache made under flags other than those of the next start.
+    let saved = false;
+    const save = () => {
+      if (saved) return;
+      saved = true;
+      saveCodeCache(script, cache);
+    };
+    (globalThis as Record<symbol, unknown>)[Symbol.for('aiw.beforeV8FlagChange')] = save;
+    process.once('exit', save);
   }
   const mod = { exports: {} };
   // boot.cjs sits beside main.cjs: its own require resolves what the bundle requires (nunjucks, the MCP SDK).
@@ -35,14 +43,17 @@ function loadBundle(file: string): void {
 
 interface CacheFile {
   dir: string;
-  prefix: string;
+  /** The name of every cache of this copy of the bundle, whatever its build. */
+  copy: string;
+  /** The name of every cache of this build of it. */
+  build: string;
   path: string;
 }
 
 /**
- * One cache per installed copy of the bundle and per command (`run` compiles other functions than
- * `known-issues`), named after the bundle's path, size, mtime and inode: a rebuild or an upgrade
- * writes a new file (a new inode), so a cache never outlives the code it was made from.
+ * One cache per installed copy of the bundle (by path), per build of it (size, mtime and inode: a
+ * rebuild or an upgrade writes a new file, so a cache never outlives the code it was made from),
+ * and per command (`run` compiles other functions than `known-issues`).
  */
 function codeCacheFile(file: string): CacheFile | undefined {
   const dir = cacheDir('code');
@@ -54,8 +65,9 @@ function codeCacheFile(file: string): CacheFile | undefined {
   } catch {
     return undefined;
   }
-  const prefix = `${hash(file)}-${commandWord()}-`;
-  return { dir, prefix, path: join(dir, `${prefix}${stamp}-${process.version}-${process.arch}.v8cache`) };
+  const copy = `${hash(file)}-`;
+  const build = `${copy}${stamp}-${process.version}-${process.arch}-`;
+  return { dir, copy, build, path: join(dir, `${build}${commandWord()}.v8cache`) };
 }
 
 function commandWord(): string {
@@ -76,9 +88,8 @@ function saveCodeCache(script: Script, cache: CacheFile): void {
     writeFileSync(tmp, script.createCachedData(), { flag: 'wx', mode: 0o600 });
     renameSync(tmp, cache.path);
     // Caches of earlier builds of this copy are dead weight.
-    const name = cache.path.slice(cache.dir.length + 1);
     for (const old of readdirSync(cache.dir)) {
-      if (old.startsWith(cache.prefix) && old !== name && old.endsWith('.v8cache')) rmSync(join(cache.dir, old), { force: true });
+      if (old.startsWith(cache.copy) && !old.startsWith(cache.build) && old.endsWith('.v8cache')) rmSync(join(cache.dir, old), { force: true });
     }
   } catch {
     // A cache is an optimisation: a full disk or a race with another aiw costs the next start, nothing else.
@@ -99,9 +110,5 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // Answered before anything else loads: scripts call this in loops.
   process.stdout.write(`${__AIW_VERSION__}\n`);
 } else {
-  // A safety net under the catastrophic-regex check: a regex that still backtracks excessively falls
-  // back to V8's linear-time engine instead of hanging the run. Set before anything is compiled: V8
-  // rejects a code cache made under other flags.
-  setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
   loadBundle(join(__dirname, 'main.cjs'));
 }

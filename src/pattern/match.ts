@@ -1,4 +1,5 @@
 import { AiwError } from '../errors/errors.js';
+import { enableLinearFallback } from './linear-fallback.js';
 import { alwaysMatches, findBacktrackingHazard, parseRegex, type RegexNode } from './safe-regex.js';
 
 /**
@@ -156,6 +157,7 @@ function compileRegex(source: string, body: string, allFlags: string, origin: st
 }
 
 function build(source: string, body: string, flags: string, origin: string | undefined): RegExp {
+  enableLinearFallback();
   try {
     return new RegExp(body, flags);
   } catch (err) {
