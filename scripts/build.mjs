@@ -43,6 +43,10 @@ const common = {
   sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',
+  // import() of a package left out of the bundle (the MCP SDK) becomes require(): the bundle runs
+  // from a code cache, and V8 drops the dynamic-import callback of code deserialised from one.
+  // Node >= 20.19 can require() an ES module, so nothing needs import() any more.
+  supported: { 'dynamic-import': false },
   define: { __AIW_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__aiwModule.url' },
   // import.meta.url of ESM sources: the bundle's own file URL (the Python worker sits beside it),
   // computed when first read.
@@ -63,6 +67,8 @@ await build({
 });
 // What bin/aiw.js requires: small, and it answers --version without reading the bundle.
 await build({ ...common, entryPoints: { aiw: join(root, 'src/cli/boot.ts') }, outdir: out, outExtension: { '.js': '.cjs' }, banner: {} });
+// src/cli/boot.ts reads the bundle as latin1, which is only right for ASCII (esbuild's default charset).
+if ([...readFileSync(join(out, 'main.cjs'))].some((byte) => byte > 0x7f)) throw new Error('dist/main.cjs is not ASCII: boot.ts reads it as latin1');
 // The Python worker (dialect: python skills) ships beside the chunks; the engine finds it there.
 mkdirSync(join(out, 'python'), { recursive: true });
 for (const file of readdirSync(join(root, 'src/engine/python')).filter((f) => f.endsWith('.py'))) {

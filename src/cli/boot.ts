@@ -2,9 +2,9 @@
 // V8 code cache, so that from the second start on V8 neither parses nor compiles what it already
 // compiled. Node 20 has no compile cache for ES modules (module.enableCompileCache came in 22.1)
 // and loading the ESM chunks cost more than running most commands, hence one CommonJS bundle.
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { constants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 import { cacheDir } from '../files/cache-dir.js';
 
 declare const __AIW_VERSION__: string;
@@ -13,15 +13,14 @@ const argv = process.argv.slice(2);
 const COMMANDS = new Set(['run', 'tool', 'known-issues', 'learn-fix', 'debug-tool', 'memory', 'validate', 'mcp', 'import', 'init']);
 
 function loadBundle(file: string): void {
-  const source = readFileSync(file, 'utf8');
+  // The bundle is ASCII (the build checks it): read as latin1, it needs no UTF-8 decoding.
+  const source = readFileSync(file, 'latin1');
   const cache = codeCacheFile(file);
   const cachedData = cache ? readOrUndefined(cache.path) : undefined;
   // The same wrapper Node gives a CommonJS module, on the first line, so stack traces keep their lines.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     cachedData,
-    // import() of the packages kept out of the bundle (the MCP SDK), resolved from the bundle's folder.
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   if (cache && (!cachedData || script.cachedDataRejected)) {
     // Made at exit, after the command ran: the functions it compiled on the way are in the cache
@@ -108,7 +107,7 @@ function hash(text: string): string {
 
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // Answered before anything else loads: scripts call this in loops.
-  process.stdout.write(`${__AIW_VERSION__}\n`);
+  writeSync(1, `${__AIW_VERSION__}\n`);
 } else {
   loadBundle(join(__dirname, 'main.cjs'));
 }

@@ -1,3 +1,4 @@
+import { fstatSync, writeSync } from 'node:fs';
 /** What the CLI talks to; tests pass their own, the binary passes the process's. */
 export interface Io {
   stdout: { write(text: string): void; isTTY?: boolean; stream?: NodeJS.WriteStream; columns?: number };
@@ -9,11 +10,20 @@ export interface Io {
 }
 
 export function processIo(): Io {
-  const stdout = closablePipe(process.stdout);
-  const stderr = closablePipe(process.stderr);
+  const outTerminal = isTerminal(1);
+  const errTerminal = isTerminal(2);
   return {
-    stdout: { write: stdout, isTTY: process.stdout.isTTY, stream: process.stdout, columns: process.stdout.columns },
-    stderr: { write: stderr, isTTY: process.stderr.isTTY },
+    stdout: {
+      write: outTerminal ? closablePipe(process.stdout) : descriptorWriter(1),
+      isTTY: outTerminal,
+      // Node's stream only when something needs it (the spinner, the MCP transport): creating it
+      // for a pipe loads the net and stream modules, a fifth of what `aiw --version` costs.
+      get stream() {
+        return process.stdout;
+      },
+      columns: outTerminal ? process.stdout.columns : undefined,
+    },
+    stderr: { write: errTerminal ? closablePipe(process.stderr) : descriptorWriter(2), isTTY: errTerminal },
     env: process.env,
     cwd: process.cwd(),
     onInterrupt(handler) {
@@ -24,6 +34,42 @@ export function processIo(): Io {
         process.off('SIGTERM', handler);
       };
     },
+  };
+}
+
+/** A terminal: only a character device can be one, so pipes and files are told apart without loading node:tty. */
+function isTerminal(fd: 1 | 2): boolean {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return process.getBuiltinModule('node:tty').isatty(fd);
+}
+
+/**
+ * Output to a pipe or a file, written at once with write(2), as Node's own stdout does for files
+ * and pipes on Linux. A descriptor left non-blocking by whoever opened it is waited on; a reader
+ * that went away (EPIPE) is treated as closablePipe treats it: output is dropped from then on.
+ */
+function descriptorWriter(fd: 1 | 2): (text: string) => void {
+  let closed = false;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  return (text) => {
+    if (closed) return;
+    let buffer = Buffer.from(text, 'utf8');
+    while (buffer.length) {
+      try {
+        buffer = buffer.subarray(writeSync(fd, buffer));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1);
+        else if (code === 'EPIPE') {
+          closed = true;
+          return;
+        } else throw err;
+      }
+    }
   };
 }
 

@@ -66,5 +66,6 @@ function jsonDocument(text: string): string | undefined {
 /** Wrap a writer so that everything written to it goes through `cleanText` (or, for a JSON document, `redactValue`). */
 export function outputSink<W extends TextWriter>(target: W, options: SinkOptions): W {
   const write = (text: string) => target.write(jsonDocument(text) ?? cleanText(text, options));
-  return { ...target, write };
+  // The target's other properties as they are: a getter (the process's stream, created on first use) stays one.
+  return Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(target), write: { value: write, enumerable: true } }) as W;
 }

@@ -64,7 +64,7 @@ describe('using aiw in your own repository, following the README', () => {
     expect(install, install.out).toMatchObject({ code: 0 });
     const tarball = execFileSync('bash', ['-c', 'ls aiw-*.tgz'], { cwd: checkout, encoding: 'utf8' }).trim();
     const files = execFileSync('tar', ['tzf', join(checkout, tarball)], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    expect(files).toEqual(expect.arrayContaining(['package/bin/aiw.js', 'package/dist/aiw.js', 'package/schemas/skill.schema.json',
+    expect(files).toEqual(expect.arrayContaining(['package/bin/aiw.js', 'package/bin/package.json', 'package/dist/aiw.cjs', 'package/dist/main.cjs', 'package/schemas/skill.schema.json',
       'package/tools/basics.yaml', 'package/memory/learned/tool_fixes.yaml', 'package/aiw.config.yaml']));
     expect(files.filter((f) => /tool_failures|unsaved|\.cache|^package\/(src|test|node_modules)\//.test(f))).toEqual([]);
     expect(existsSync(join(prefix, 'bin', 'aiw'))).toBe(true);
