@@ -68,7 +68,7 @@ await build({
 // What bin/aiw.js requires: small, and it answers --version without reading the bundle.
 await build({ ...common, entryPoints: { aiw: join(root, 'src/cli/boot.ts') }, outdir: out, outExtension: { '.js': '.cjs' }, banner: {} });
 // src/cli/boot.ts reads the bundle as latin1, which is only right for ASCII (esbuild's default charset).
-if ([...readFileSync(join(out, 'main.cjs'))].some((byte) => byte > 0x7f)) throw new Error('dist/main.cjs is not ASCII: boot.ts reads it as latin1');
+if (readFileSync(join(out, 'main.cjs')).some((byte) => byte > 0x7f)) throw new Error('dist/main.cjs is not ASCII: boot.ts reads it as latin1');
 // The Python worker (dialect: python skills) ships beside the chunks; the engine finds it there.
 mkdirSync(join(out, 'python'), { recursive: true });
 for (const file of readdirSync(join(root, 'src/engine/python')).filter((f) => f.endsWith('.py'))) {

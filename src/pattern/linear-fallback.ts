@@ -1,5 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
-
 let enabled = false;
 
 /** Called (when the CLI's loader set it) just before a V8 flag changes: see enableLinearFallback. */
@@ -18,5 +16,5 @@ export function enableLinearFallback(): void {
   if (enabled) return;
   enabled = true;
   (globalThis as Record<symbol, (() => void) | undefined>)[BEFORE_V8_FLAGS]?.();
-  setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+  process.getBuiltinModule('node:v8').setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 }

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import type NunjucksModule from 'nunjucks';
 import { addAttributeFilters } from './attribute-filters.js';
@@ -19,13 +18,13 @@ export interface Templating {
 
 let loaded: Templating | undefined;
 let captured: unknown;
-const requireCjs = createRequire(import.meta.url);
 
 export const CAPTURE = '__aiw_capture';
 
 export function templating(): Templating {
   if (loaded) return loaded;
-  const nunjucks = requireCjs('nunjucks') as typeof NunjucksModule;
+  // node:module only now: loading it costs every start that never renders a full template.
+  const nunjucks = process.getBuiltinModule('node:module').createRequire(import.meta.url)('nunjucks') as typeof NunjucksModule;
   nunjucks.installJinjaCompat();
   const runtime = (nunjucks as unknown as { runtime: Record<string, unknown> }).runtime;
   const TemplateError = (nunjucks.lib as unknown as { TemplateError: new (m: string, l: number, c: number) => Error }).TemplateError;
