@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempRoot, type TempRoot } from '../helpers/temp-root.js';
+
+const BIN = fileURLToPath(new URL('../../bin/aiw.js', import.meta.url));
+
+function project(): TempRoot {
+  const root = tempRoot();
+  root.write('tools/t.yaml', 'tools:\n  ok:\n    description: succeeds\n    command: [/bin/true]\n');
+  root.write('skills/one.yaml', 'name: one\ndescription: one step\nsteps:\n  - name: s\n    tool: ok\n');
+  root.write('memory/learned/tool_fixes.yaml', 'tool_fixes:\n  - tool_name: ok\n    error_pattern: "/timed out after \\\\d+s/"\n    root_cause: slow\n    fix_applied: wait\n');
+  return root;
+}
+
+function aiw(root: TempRoot, cache: string, ...args: string[]): string {
+  return execFileSync(process.execPath, [BIN, '--root', root.dir, ...args], { encoding: 'utf8', env: { ...process.env, AIW_CACHE_DIR: cache, CI: 'true' } });
+}
+
+const caches = (cache: string) => readdirSync(join(cache, 'code')).filter((f) => f.endsWith('.v8cache')).sort();
+const stamp = (cache: string, f: string) => statSync(join(cache, 'code', f)).mtimeMs;
+
+describe('the loader\'s V8 code cache', () => {
+  it('is written by the first run of a command and read, not rewritten, by the next', () => {
+    const root = project();
+    const cache = root.path('cache');
+    expect(aiw(root, cache, 'run', 'one')).toMatch(/SUCCESS one/);
+    const [file] = caches(cache);
+    expect(file).toMatch(/-run\.v8cache$/);
+    const before = stamp(cache, file!);
+    expect(aiw(root, cache, 'run', 'one')).toMatch(/SUCCESS one/);
+    // A cache V8 rejected would have been made again at exit.
+    expect(caches(cache)).toEqual([file]);
+    expect(stamp(cache, file!)).toBe(before);
+  });
+
+  it('keeps one cache per command', () => {
+    const root = project();
+    const cache = root.path('cache');
+    aiw(root, cache, 'run', 'one');
+    aiw(root, cache, 'skills');
+    expect(caches(cache).map((f) => f.replace(/^.*-/, ''))).toEqual(['cli.v8cache', 'run.v8cache']);
+  });
+
+  it('ignores a corrupt cache and replaces it', () => {
+    const root = project();
+    const cache = root.path('cache');
+    aiw(root, cache, 'run', 'one');
+    const [file] = caches(cache);
+    writeFileSync(join(cache, 'code', file!), 'not a code cache');
+    expect(aiw(root, cache, 'run', 'one')).toMatch(/SUCCESS one/);
+    expect(readFileSync(join(cache, 'code', file!)).length).toBeGreaterThan(1000);
+  });
+
+  it('is made before a /regex/ pattern turns on the regex fallback, so the flag change does not spoil it', () => {
+    const root = project();
+    const cache = root.path('cache');
+    const first = aiw(root, cache, 'known-issues', '--error', 'timed out after 30s');
+    expect(first).toContain('wait');
+    const [file] = caches(cache);
+    const before = stamp(cache, file!);
+    aiw(root, cache, 'known-issues', '--error', 'timed out after 30s');
+    expect(stamp(cache, file!)).toBe(before);
+  });
+
+  it('is not used with AIW_CACHE_DIR=off', () => {
+    const root = project();
+    expect(aiw(root, 'off', 'run', 'one')).toMatch(/SUCCESS one/);
+    expect(readdirSync(root.dir)).not.toContain('off');
+  });
+});
