@@ -42,10 +42,15 @@ symlinkSync(join(repo, 'node_modules'), join(tmp, 'aiw', 'node_modules'));
 
 // NODE_EXTRA_CA_CERTS costs every Node start tens of ms on this kind of machine: the main table
 // is measured without it for both sides; the headline figures are measured again with it.
+// aiw's own caches (the V8 code cache of the bundle, parsed files) live in a folder of this run, so
+// every run starts from the same state and leaves nothing in ~/.cache. The warm-up round fills it,
+// as a person's first command does; the `-cold` rows measure starts without it.
+const cacheDir = join(tmp, 'cache');
 const caValue = process.env.NODE_EXTRA_CA_CERTS;
-const envNoCA = { ...process.env };
+const envNoCA = { ...process.env, AIW_CACHE_DIR: cacheDir };
 delete envNoCA.NODE_EXTRA_CA_CERTS;
-const envCA = caValue ? { ...process.env } : null;
+const envCA = caValue ? { ...process.env, AIW_CACHE_DIR: cacheDir } : null;
+const envCold = { ...envNoCA, AIW_CACHE_DIR: 'off' };
 
 log(`aiw bench (${quick ? 'quick: one round of each, no thresholds' : `${COUNT} counted rounds after ${WARMUP} warm-up`}); fixtures in ${tmp}`);
 const fx = makeFixtures(tmp);
@@ -233,6 +238,12 @@ function startupFigures(list, env, suffix, count) {
 
 log('main table (NODE_EXTRA_CA_CERTS unset for every child):');
 startupFigures(figures, envNoCA, '', COUNT);
+
+// The first start after an install or an upgrade: no code cache yet (AIW_CACHE_DIR=off).
+if (want('cold')) guarded(figures, 'run1-cold', '`aiw run` of a 1-step skill, no caches', () => {
+  const s = rounds({ sides: { aiw: () => aiw(['run', 'one'], { env: envCold }).ms, node: () => nodeE0(envNoCA) }, warmup: WARMUP, count: COUNT });
+  figure(figures, { id: 'run1-cold', title: '`aiw run` of a 1-step skill, no caches (`AIW_CACHE_DIR=off`: the first start after an install)', unit: 'ms', baseline: '`node -e 0`', target: null }, s, 'aiw', 'node');
+});
 
 if (want('toolstep')) guarded(figures, 'toolstep', 'per tool step', () => {
   const aiwStep = () => perStep(TOOL_STEPS)(aiw(['run', 'many']).ms, aiw(['run', 'one']).ms);
