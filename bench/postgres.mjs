@@ -1,128 +1,35 @@
 #!/usr/bin/env node
-// The PostgreSQL memory backend next to the file backend, measured in the same run, in alternating
-// pairs (bench/lib/measure.mjs), each side a whole `aiw` process as a user runs it:
-//   pg-fail   a failing 1-step run, which records its attempt: PostgreSQL vs tool_failures.yaml of
-//             100k entries (target ≤ 1.5×)
-//   pg-known  `aiw known-issues` at 100,000 learned fixes + 1,000 patterns, local copy / cache warm:
-//             PostgreSQL vs the files (target ≤ 1.3×)
-//   pg-known-cold  the same on a machine that has no local copy yet (info)
-// Prints a Markdown table and writes bench/postgres-results.json. `--quick`: one round, no thresholds.
-// The 100k fixes are written as one-line flow mappings with short texts, so the file stays under
-// the 16 MB the file store parses (LEARNED_PARSE_LIMIT); the database holds the very same fixes.
-import { mkdtempSync, mkdirSync, rmSync, statSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
+// The PostgreSQL memory figures alone (they are also rows of `npm run bench`): see
+// bench/lib/postgres-figures.mjs for what is measured. Prints a Markdown table and writes
+// bench/postgres-results.json. `--quick`: one round, no thresholds. `--rounds N`, `--keep`.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { FAILURE_RECORDS, fixPattern, fixTool, makeFixtures } from './lib/fixtures.mjs';
-import { compare, rounds, run, snapshotCli } from './lib/measure.mjs';
-import { startPostgres } from './lib/postgres.mjs';
+import { FAILURE_RECORDS, makeFixtures } from './lib/fixtures.mjs';
+import { snapshotCli } from './lib/measure.mjs';
+import { PG_FIXES, POSTGRES_SETUP, postgresFigures } from './lib/postgres-figures.mjs';
 import { table } from './lib/report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const COUNT = quick ? 1 : Number(argv[argv.indexOf('--rounds') + 1] || 7);
-const WARMUP = quick ? 0 : 1;
-const FIXES = 100_000;
+const count = quick ? 1 : Number(argv[argv.indexOf('--rounds') + 1] || 7);
 const log = (s) => process.stderr.write(`${s}\n`);
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'aiw-bench-pgm-'));
-const bin = snapshotCli(repo, join(tmp, 'aiw'));
-// pg is not bundled (it loads only with this backend): the snapshot resolves it as an install would.
-// pg is bundled into the PostgreSQL store's chunk, so the snapshot needs no node_modules.
-const fx = makeFixtures(tmp);
-const server = await startPostgres();
 const started = performance.now();
 try {
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS;
-  delete env.AIW_MEMORY_URL;
-  const pgEnv = { ...env, AIW_MEMORY_URL: server.url };
-  const aiw = (args, { mem, e = env, expect = 0 }) => run(process.execPath, [bin, '--root', fx.root, '--memory-dir', mem, ...args], { env: e, expect });
-
-  // Files: 100k fixes (flow mappings) and the fixture's 1k patterns.
-  const filesMem = join(tmp, 'mem-files100k');
-  mkdirSync(join(filesMem, 'learned'), { recursive: true });
-  const fixes = Array.from({ length: FIXES }, (_, i) => ({
-    tool_name: fixTool(i), error_pattern: fixPattern(i), root_cause: `c${i}`, fix_applied: `f${i}`, times_prevented: 0,
-  }));
-  writeFileSync(join(filesMem, 'learned', 'tool_fixes.yaml'), `tool_fixes:\n${fixes.map((f) => `  - ${JSON.stringify(f)}\n`).join('')}`);
-  copyFileSync(join(fx.mem.big, 'learned', 'patterns.yaml'), join(filesMem, 'learned', 'patterns.yaml'));
-  log(`files: ${(statSync(join(filesMem, 'learned', 'tool_fixes.yaml')).size / 1e6).toFixed(1)} MB of fixes`);
-
-  // Database: the same fixes and patterns, and the 100k-entry attempt log.
-  const pgMem = join(tmp, 'mem-pg');
-  mkdirSync(pgMem, { recursive: true });
-  aiw(['memory', 'migrate'], { mem: pgMem, e: pgEnv });
-  const client = new pg.Client({ connectionString: server.url });
-  await client.connect();
-  for (let i = 0; i < FIXES; i += 5000) {
-    const batch = fixes.slice(i, i + 5000);
-    await client.query(
-      `INSERT INTO aiw_fixes (tool_name, error_pattern, pattern_key, root_cause, fix_applied, rev)
-       SELECT t, p, CASE WHEN btrim(p) LIKE '/%' THEN btrim(p) ELSE regexp_replace(lower(btrim(p)), '\\s+', ' ', 'g') END, r, f, nextval('aiw_rev')
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(t, p, r, f)`,
-      [batch.map((f) => f.tool_name), batch.map((f) => f.error_pattern), batch.map((f) => f.root_cause), batch.map((f) => f.fix_applied)]);
-  }
-  await client.query('ANALYZE');
-  await client.end();
-  const patternsOnly = join(tmp, 'mem-patterns-only');
-  mkdirSync(join(patternsOnly, 'learned'), { recursive: true });
-  copyFileSync(join(fx.mem.big, 'learned', 'patterns.yaml'), join(patternsOnly, 'learned', 'patterns.yaml'));
-  aiw(['memory', 'import', '--from', patternsOnly], { mem: pgMem, e: pgEnv });
-  aiw(['memory', 'import', '--from', fx.mem.log100k], { mem: pgMem, e: pgEnv });
-  log(`database: ${FIXES} fixes, 1k patterns, ${FAILURE_RECORDS} attempts`);
-
-  const ERROR_TEXT = `Error from server: ${fixPattern(17)} while pulling registry.example.com/app:1.2; dial tcp 10.0.3.7:443: connect: connection refused`;
-  const KNOWN = ['known-issues', '--tool', fixTool(17), '--error', ERROR_TEXT, '--json'];
-  // Same answer both ways, before anything is timed.
-  const a = JSON.parse(aiw(KNOWN, { mem: filesMem }).stdout);
-  const b = JSON.parse(aiw(KNOWN, { mem: pgMem, e: pgEnv }).stdout);
-  if (JSON.stringify(a.matches) !== JSON.stringify(b.matches) || a.matches[0]?.pattern !== fixPattern(17)) throw new Error(`different answers:\n${JSON.stringify(a).slice(0, 400)}\n${JSON.stringify(b).slice(0, 400)}`);
-  log(`check: both backends give the same ${a.matches.length} matches`);
-
-  const figures = [];
-  const figure = (spec, s, x, y) => {
-    const c = compare(s[x], s[y]);
-    figures.push({ ...spec, ...c, met: quick ? null : c.ratio <= spec.target, rounds: s[x].length });
-    log(`  ${spec.id}: ${c.a_median.toFixed(1)} vs ${c.b_median.toFixed(1)} ms -> ${c.ratio.toFixed(2)}x`);
-  };
-
-  const s1 = rounds({ sides: { pg: () => aiw(KNOWN, { mem: pgMem, e: pgEnv }).ms, files: () => aiw(KNOWN, { mem: filesMem }).ms }, warmup: WARMUP, count: COUNT });
-  figure({ id: 'pg-known', title: '`aiw known-issues --tool T --error E --json`, 100k fixes + 1k patterns (local copy / cache warm)', unit: 'ms', baseline: 'files, cache warm', target: 1.3 }, s1, 'pg', 'files');
-
-  const logFile = join(fx.mem.log100k, 'learned', 'tool_failures.yaml');
-  const logSize = statSync(logFile).size;
-  // Its own database with the 100k attempts and no fixes, as the file side has (fx.mem.log100k).
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query('CREATE DATABASE aiw_run');
-  await admin.end();
-  const runEnv = { ...env, AIW_MEMORY_URL: server.url.replace(/\/postgres$/, '/aiw_run') };
-  const pgRunMem = join(tmp, 'mem-pg-run');
-  mkdirSync(pgRunMem, { recursive: true });
-  aiw(['memory', 'import', '--from', fx.mem.log100k], { mem: pgRunMem, e: runEnv });
-  const s2 = rounds({
-    sides: { pg: () => aiw(['run', 'failing'], { mem: pgRunMem, e: runEnv, expect: 1 }).ms, files: () => aiw(['run', 'failing'], { mem: fx.mem.log100k, expect: 1 }).ms },
-    warmup: WARMUP, count: COUNT, after: () => truncateSync(logFile, logSize),
-  });
-  figure({ id: 'pg-fail', title: `failing 1-step run recording its attempt (${FAILURE_RECORDS / 1000}k attempts stored)`, unit: 'ms', baseline: `files, tool_failures.yaml of ${FAILURE_RECORDS / 1000}k entries`, target: 1.5 }, s2, 'pg', 'files');
-
-  const cold = (mem, e) => () => {
-    rmSync(join(mem, '.cache'), { recursive: true, force: true });
-    return aiw(KNOWN, { mem, e }).ms;
-  };
-  const s3 = rounds({ sides: { pg: cold(pgMem, pgEnv), files: cold(filesMem, env) }, warmup: 0, count: quick ? 1 : 3 });
-  figures.push({ id: 'pg-known-cold', title: '`aiw known-issues`, same, no local copy / cache yet (a new runner)', unit: 'ms', baseline: 'files, cache cold', target: null, ...compare(s3.pg, s3.files) });
-
-  const results = { date: new Date().toISOString(), quick, rounds: COUNT, node: process.version, cpus: os.cpus().length, fixes: FIXES, attempts: FAILURE_RECORDS,
-    postgres: 'Debian postgresql, loopback TCP, scram-sha-256, fsync and synchronous_commit on', figures, duration_s: Math.round((performance.now() - started) / 1000) };
+  const bin = snapshotCli(repo, join(tmp, 'aiw'));
+  const fx = makeFixtures(tmp);
+  const env = { ...process.env, AIW_CACHE_DIR: join(tmp, 'cache') };
+  const figures = await postgresFigures({ bin, fx, tmp, count, warmup: quick ? 0 : 1, quick, log, env });
+  const results = { date: new Date().toISOString(), quick, rounds: count, node: process.version, cpus: os.cpus().length, fixes: PG_FIXES, attempts: FAILURE_RECORDS,
+    postgres: POSTGRES_SETUP, figures, duration_s: Math.round((performance.now() - started) / 1000) };
   if (!quick) writeFileSync(join(here, 'postgres-results.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${table(figures)}\n`);
   if (!quick && figures.some((f) => f.met === false)) process.exitCode = 1;
 } finally {
-  server.stop();
   if (!argv.includes('--keep')) rmSync(tmp, { recursive: true, force: true });
 }

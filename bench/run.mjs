@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMPUTE_STEPS, FAILURE_RECORDS, FIXES, MCP_CALLS, PATTERNS, PYTHON_STEPS, TOOL_STEPS, computeSnippet, fixPattern, fixTool, makeFixtures } from './lib/fixtures.mjs';
 import { compare, peakRss, rounds, rssMethod, run, snapshotCli } from './lib/measure.mjs';
+import { postgresFigures, postgresMissing } from './lib/postgres-figures.mjs';
 import { table } from './lib/report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -342,6 +343,24 @@ if (want('ansible')) guarded(figures, 'ansible', 'per tool step, Ansible', () =>
     f.note = 'ratio = Ansible per step / aiw per step (how many times faster aiw is); Ansible: 21-task playbook − 1-task, / 20';
   }
 });
+
+// The PostgreSQL memory backend next to the files (bench/lib/postgres-figures.mjs): a real server
+// from Debian's package, started on a loopback port for the run; a row says why when it is missing.
+if (want('pg')) {
+  const missing = postgresMissing();
+  if (missing) {
+    for (const [id, title] of [['pg-known', 'PostgreSQL memory: `aiw known-issues`, 100k fixes'], ['pg-fail', 'PostgreSQL memory: failing 1-step run recording its attempt']]) {
+      figures.push({ id, title, baseline: 'files', skipped: missing });
+    }
+  } else {
+    try {
+      figures.push(...await postgresFigures({ bin, fx, tmp, count: Math.min(COUNT, HEAVY), warmup: WARMUP, quick, log, env: envNoCA }));
+    } catch (err) {
+      figures.push({ id: 'pg-known', title: 'PostgreSQL memory figures', baseline: 'files', skipped: `error: ${String(err.message).split('\n')[0].slice(0, 300)}` });
+      errors.push(`pg: ${err.message}`);
+    }
+  }
+}
 
 if (envCA) {
   log(`headline figures with NODE_EXTRA_CA_CERTS=${caValue} set for every child:`);
