@@ -5,6 +5,7 @@
 //
 // Options: --quick  --rounds N (counted rounds, default 7)  --only id,id  --keep (keep the temp dir)
 //          --out FILE (default bench/results.json; --quick writes to the temp dir instead)
+//          --cli DIR (measure the built CLI of another checkout, e.g. an earlier commit)
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, symlinkSync, openSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
 import os from 'node:os';
@@ -37,9 +38,12 @@ const started = performance.now();
 const tmp = mkdtempSync(join(os.tmpdir(), 'aiw-bench-'));
 const log = (s) => process.stderr.write(`${s}\n`);
 // Measure a copy of the built CLI taken now, so a rebuild during the run cannot change what is measured.
-const bin = snapshotCli(repo, join(tmp, 'aiw'));
+// `--cli DIR` measures another checkout's build (e.g. an earlier commit, for a before/after table).
+const cliRepo = option('--cli') ?? repo;
+const bin = snapshotCli(cliRepo, join(tmp, 'aiw'));
 // The MCP SDK is not bundled (it loads only for MCP): the snapshot resolves it from the work tree.
-symlinkSync(join(repo, 'node_modules'), join(tmp, 'aiw', 'node_modules'));
+symlinkSync(join(cliRepo, 'node_modules'), join(tmp, 'aiw', 'node_modules'));
+const cliCommit = spawnSync('git', ['-C', cliRepo, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || null;
 
 // NODE_EXTRA_CA_CERTS costs every Node start tens of ms on this kind of machine: the main table
 // is measured without it for both sides; the headline figures are measured again with it.
@@ -372,6 +376,7 @@ const cpus = os.cpus();
 const results = {
   mode: quick ? 'quick' : 'full',
   date: new Date().toISOString(),
+  cli: { dir: cliRepo, commit: cliCommit },
   machine: {
     cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, node: process.version, platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     memory_gb: Math.round(os.totalmem() / 2 ** 30),
@@ -389,7 +394,7 @@ const results = {
     peak_memory: rssMethod,
     memory_cache: `warm for the known-issues figure: one call before the counted rounds builds <memory>/.cache (what a user sees from the second call after a change); the cold case is measured separately (cache deleted before every sample)`,
     memory_files: 'generated files are dated one hour back (as a real memory file is, long before a lookup); the cache then needs no content hash on each call',
-    aiw: `node bin/aiw.js --root <tmp project> [--memory-dir <tmp memory>] ... (dist/aiw.js built by npm run build)`,
+    aiw: `node bin/aiw.js --root <tmp project> [--memory-dir <tmp memory>] ... (dist/ built by npm run build), AIW_CACHE_DIR in the run's temp folder`,
   },
   fixtures: {
     tool_steps: TOOL_STEPS, mcp_calls: MCP_CALLS, compute_steps: COMPUTE_STEPS, learned_fixes: FIXES, patterns: PATTERNS, attempt_records: FAILURE_RECORDS,
@@ -415,7 +420,7 @@ if (quick && !option('--out')) {
 }
 
 const lines = [];
-lines.push(`## aiw benchmark (${results.mode}) — ${results.date.slice(0, 10)}`);
+lines.push(`## aiw benchmark (${results.mode}) — ${results.date.slice(0, 10)}${cliCommit ? `, aiw at ${cliCommit}` : ''}`);
 lines.push('');
 lines.push(`Machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memory_gb} GB; Node ${results.machine.node}; ${results.machine.platform}.`);
 lines.push(`NODE_EXTRA_CA_CERTS unset for every child (aiw and baseline alike). ${results.method.rounds}. Ratio = median of per-round ratios.`);

@@ -74,7 +74,7 @@ export function compare(a, b) {
  * empties dist/ first) cannot change it or break it.
  */
 export function snapshotCli(repo, dir) {
-  const bundle = join(repo, 'dist', 'main.cjs');
+  const bundle = join(repo, 'dist');
   // Another build may be rewriting dist/ right now (it empties it first): wait for it, boundedly.
   for (let tries = 0; tries < 40; tries++) {
     if (existsSync(bundle)) {
