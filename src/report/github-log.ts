@@ -14,7 +14,9 @@ const V1_COMMAND = /##\[/g;
  * `::stop-commands::`, `##[set-output …]`) or an `##[error]` line in the viewer.
  */
 export function neutraliseCommands(text: string, atLineStart = true): string {
-  const v1 = text.replace(V1_COMMAND, `#${ZWSP}#[`);
+  const v1 = neutraliseV1(text);
+  // A v2 command needs `::`: a line without one (nearly every line) skips the regex.
+  if (!v1.includes('::')) return v1;
   return v1.replace(LINE_START_COMMAND, (whole, brk: string, space: string, offset: number) =>
     offset === 0 && brk === '' && !atLineStart ? whole : `${brk}${space}:${ZWSP}:`);
 }
@@ -38,7 +40,7 @@ export function commandSafeWriter(out: Writer): Writer {
 
 /** Only the `##[` part: for text that stands inside aiw's own command, after its `::name::`. */
 export function neutraliseV1(text: string): string {
-  return text.replace(V1_COMMAND, `#${ZWSP}#[`);
+  return text.includes('##[') ? text.replace(V1_COMMAND, `#${ZWSP}#[`) : text;
 }
 
 /** A JSON document for a GitHub log: `##[` can only stand inside a string, where `\u005b` is the same `[`. */

@@ -1,4 +1,4 @@
-import { redact, redactValue } from '../secrets/redact.js';
+import { redact } from '../secrets/redact.js';
 
 /**
  * The one door every byte aiw prints or writes into a report goes through. Two promises hold here,
@@ -35,35 +35,73 @@ function harmlessSgr(params: string): boolean {
   return !params.split(';').some((p) => p === '5' || p === '6' || p === '8');
 }
 
+// Every match of UNSAFE starts with one of these; a line without any (nearly every line) is left as is.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_START = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
 /** Text as it may be printed: masked, and free of control sequences (but aiw's colours, when asked). */
 export function cleanText(text: string, options: SinkOptions = { colour: false }): string {
-  return redact(text).replace(UNSAFE, (seq: string, csiParams: string | undefined) => {
+  const masked = redact(text);
+  if (!UNSAFE_START.test(masked)) return masked;
+  return masked.replace(UNSAFE, (seq: string, csiParams: string | undefined) => {
     if (seq[0] === '\r') return '\n';
     if (seq[0] !== '\u001b' && seq.length === 1 && seq < '\u0080') return REPLACEMENT;
     return options.colour && csiParams !== undefined && seq.endsWith('m') && harmlessSgr(csiParams) ? seq : '';
   });
 }
 
+/**
+ * Masks every string inside a value that JSON.parse just made (so it is ours to change), in place;
+ * whether any changed. Unlike a masked copy, nothing is allocated for a document without secrets.
+ */
+function maskParsed(value: unknown): boolean {
+  let changed = false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'string') {
+        const masked = redact(v);
+        if (masked !== v) {
+          value[i] = masked;
+          changed = true;
+        }
+      } else if (v && typeof v === 'object' && maskParsed(v)) changed = true;
+    }
+  } else if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const k of Object.keys(record)) {
+      const v = record[k];
+      if (typeof v === 'string') {
+        const masked = redact(v);
+        if (masked !== v) {
+          record[k] = masked;
+          changed = true;
+        }
+      } else if (v && typeof v === 'object' && maskParsed(v)) changed = true;
+    }
+  }
+  return changed;
+}
+
 /** A whole JSON document (one write, as every `--json` command makes it): masked value by value. */
 function jsonDocument(text: string): string | undefined {
-  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-  const first = body[0];
-  const last = body[body.length - 1];
+  const newline = text.endsWith('\n');
+  const first = text[0];
+  const last = text[text.length - (newline ? 2 : 1)];
   if (!((first === '{' && last === '}') || (first === '[' && last === ']'))) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(body);
+    value = JSON.parse(newline ? text.slice(0, -1) : text);
   } catch {
     // Not a document after all (a line of tool output that happens to start with a brace): text rules apply.
     return undefined;
   }
-  const masked = JSON.stringify(redactValue(value));
   // Unchanged by masking: the writer's own text goes out as it was (a GitHub-safe `##\u005b` stays escaped).
-  if (masked === JSON.stringify(value)) return text;
-  return `${masked}${text.endsWith('\n') ? '\n' : ''}`;
+  if (!maskParsed(value)) return text;
+  return `${JSON.stringify(value)}${newline ? '\n' : ''}`;
 }
 
-/** Wrap a writer so that everything written to it goes through `cleanText` (or, for a JSON document, `redactValue`). */
+/** Wrap a writer so that everything written to it goes through `cleanText` (or, for a JSON document, value by value). */
 export function outputSink<W extends TextWriter>(target: W, options: SinkOptions): W {
   const write = (text: string) => target.write(jsonDocument(text) ?? cleanText(text, options));
   // The target's other properties as they are: a getter (the process's stream, created on first use) stays one.

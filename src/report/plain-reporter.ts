@@ -39,6 +39,8 @@ export class PlainReporter implements Reporter {
   private thens = 0;
   private readonly memo = new KnownIssueMemo();
   private heartbeat: NodeJS.Timeout | undefined;
+  /** The step the heartbeat speaks of; none between steps. */
+  private beating: { depth: number; step: string; started: number } | undefined;
   private readonly showOutputs: boolean;
   private readonly cwd?: string;
   private readonly quiet: boolean;
@@ -110,20 +112,29 @@ export class PlainReporter implements Reporter {
   }
 
   private startHeartbeat(depth: number, step: string): void {
-    this.stopHeartbeat();
     if (!this.heartbeatMs) return;
-    const started = performance.now();
-    this.heartbeat = setInterval(() => this.line(depth + 1, `… ${step} still running (${formatDuration(performance.now() - started)})`), this.heartbeatMs);
+    this.beating = { depth, step, started: performance.now() };
+    // One interval for the run, restarted per step (as a new one per step would start): creating and
+    // clearing one for every step cost more than the rest of a compute step's line.
+    if (this.heartbeat) {
+      this.heartbeat.refresh();
+      return;
+    }
+    this.heartbeat = setInterval(() => {
+      const b = this.beating;
+      if (b) this.line(b.depth + 1, `… ${b.step} still running (${formatDuration(performance.now() - b.started)})`);
+    }, this.heartbeatMs);
     this.heartbeat.unref();
   }
 
   private stopHeartbeat(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = undefined;
+    this.beating = undefined;
   }
 
   finish(result: RunResult): void {
     this.stopHeartbeat();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     if (this.showOutputs) writeOutputs(this.out, result, this.paint);
     const c = countSteps(result);
     const status = result.status === 'failed' ? this.paint.bad('FAILED') : result.status === 'partial' ? this.paint.warn('PARTIAL') : this.paint.ok('SUCCESS');

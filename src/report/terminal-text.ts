@@ -17,7 +17,8 @@ export const REPLACEMENT = '\uFFFD';
 
 /** Remove ANSI escape sequences whole (replacing only the ESC would leave `[31m` behind). */
 export function stripAnsi(text: string): string {
-  return text.replace(ANSI, '');
+  // Every sequence starts with ESC: a line without one (nearly every line) skips the regex.
+  return text.includes('\u001b') ? text.replace(ANSI, '') : text;
 }
 
 /**

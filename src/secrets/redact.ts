@@ -1,4 +1,5 @@
-import { MASK, SHAPES } from './secret-shapes.js';
+import { MASK } from './secret-shapes.js';
+import { GATED, mayHoldShape, mayMatch } from './shape-triggers.js';
 
 /**
  * The one place secrets are masked. Everything aiw writes or prints (attempt log, reports, --json,
@@ -16,6 +17,9 @@ const MIN_SECRET_LENGTH = 4;
 
 const known = new Set<string>();
 let knownPattern: RegExp | null = null;
+// Up to this many known values, `includes` on each is cheaper than running the alternation on text
+// that holds none of them (nearly every line); with more, the regex's own scan wins.
+const INCLUDES_LIMIT = 16;
 
 /** Register exact secret values (e.g. a param marked secret) so that they are masked everywhere. */
 export function addSecrets(values: Iterable<unknown>): void {
@@ -56,10 +60,31 @@ export function redactAndTruncate(text: string, max: number, keep: 'head' | 'tai
   return keep === 'head' ? masked.slice(0, max) : masked.slice(-max);
 }
 
+function holdsKnown(text: string): boolean {
+  if (known.size > INCLUDES_LIMIT) return true;
+  for (const v of known) if (text.includes(v)) return true;
+  return false;
+}
+
+/**
+ * The text with every known secret value and every secret shape masked. Shapes apply in order, each
+ * to the text the ones before it left; a shape whose triggers the text lacks cannot match, so it is
+ * skipped (the result is the same as running them all, only cheaper: `secrets/shape-triggers.ts`).
+ */
 export function redact(text: string): string {
   if (!text) return text;
-  let out = knownPattern ? text.replace(knownPattern, MASK) : text;
-  for (const [, re, replacement] of SHAPES) out = out.replace(re, replacement);
+  let out = knownPattern && holdsKnown(text) ? text.replace(knownPattern, MASK) : text;
+  if (!mayHoldShape(out)) return out;
+  let lower: string | undefined;
+  const lowered = () => (lower ??= out.toLowerCase());
+  for (const shape of GATED) {
+    if (!mayMatch(shape, out, lowered)) continue;
+    const next = out.replace(shape.re, shape.replacement);
+    if (next === out) continue;
+    // A replacement changes the text the next shapes see, triggers included.
+    out = next;
+    lower = undefined;
+  }
   return out;
 }
 

@@ -47,3 +47,31 @@ describe('the output sink', () => {
     expect(s.text()).toBe('{not json} token=***\n');
   });
 });
+
+describe('the output sink, on every byte value', () => {
+  it('replaces, removes or keeps each of the 256 first code points exactly as the escape rules say', () => {
+    for (let c = 0; c < 256; c++) {
+      const ch = String.fromCharCode(c);
+      const expected =
+        ch === '\t' || ch === '\n' || (c >= 0x20 && c < 0x7f) || c >= 0xa0 ? `a${ch}b`
+          : ch === '\r' ? 'a\nb'
+          : c === 0x1b ? 'a' // ESC takes the next printable character with it
+          : c >= 0x80 ? 'ab' // C1 controls go
+          : 'a\uFFFDb'; // other C0 controls and DEL become visible
+      expect({ c, out: cleanText(`a${ch}b`) }).toEqual({ c, out: expected });
+    }
+  });
+
+  it('writes a JSON document without secrets byte for byte, escapes and spacing kept', () => {
+    const s = sink(false);
+    const text = '{ "a": "##\\u005b", "b": [1, 2.50, {"c": null}] }\n';
+    s.write(text);
+    expect(s.text()).toBe(text);
+  });
+
+  it('masks strings in arrays and nested objects of a JSON document, and leaves keys and other values as they are', () => {
+    const s = sink(false);
+    s.write(`${JSON.stringify({ list: ['ok', 'token=abcdefgh12345', { deep: ['Bearer abcdefghijklmnop'] }], n: 1.5, b: true, z: null })}\n`);
+    expect(JSON.parse(s.text())).toEqual({ list: ['ok', 'token=***', { deep: ['Bearer ***'] }], n: 1.5, b: true, z: null });
+  });
+});
