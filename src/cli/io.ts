@@ -48,30 +48,67 @@ function isTerminal(fd: 1 | 2): boolean {
 }
 
 /**
- * Output to a pipe or a file, written at once with write(2), as Node's own stdout does for files
- * and pipes on Linux. A descriptor left non-blocking by whoever opened it is waited on; a reader
- * that went away (EPIPE) is treated as closablePipe treats it: output is dropped from then on.
+ * Output to a pipe or a file, written with write(2) on the descriptor, as Node's own stdout does for
+ * files and pipes on Linux. Lines written in one turn of the event loop go out in one write at its
+ * end (a run that tells several steps at once writes once, not twice a step), stdout and stderr in
+ * the order they were written; the rest is written before the process exits. A descriptor left
+ * non-blocking by whoever opened it is waited on; a reader that went away (EPIPE) is treated as
+ * closablePipe treats it: output to it is dropped from then on.
  */
 function descriptorWriter(fd: 1 | 2): (text: string) => void {
-  let closed = false;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  return (text) => {
-    if (closed) return;
+  return (text) => pendingOutput.add(fd, text);
+}
+
+const FLUSH_AT = 64 * 1024;
+
+const pendingOutput = new (class {
+  private readonly queue: Array<{ fd: 1 | 2; text: string }> = [];
+  private size = 0;
+  private scheduled = false;
+  private hooked = false;
+  private readonly closed = new Set<number>();
+  private readonly pause = new Int32Array(new SharedArrayBuffer(4));
+
+  add(fd: 1 | 2, text: string): void {
+    if (this.closed.has(fd) || !text) return;
+    const last = this.queue.at(-1);
+    if (last?.fd === fd) last.text += text;
+    else this.queue.push({ fd, text });
+    this.size += text.length;
+    if (this.size >= FLUSH_AT) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    if (!this.hooked) {
+      this.hooked = true;
+      process.once('exit', () => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    this.size = 0;
+    for (const { fd, text } of this.queue.splice(0)) this.writeAll(fd, text);
+  }
+
+  private writeAll(fd: 1 | 2, text: string): void {
+    if (this.closed.has(fd)) return;
     let buffer = Buffer.from(text, 'utf8');
     while (buffer.length) {
       try {
         buffer = buffer.subarray(writeSync(fd, buffer));
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') Atomics.wait(pause, 0, 0, 1);
+        if (code === 'EAGAIN') Atomics.wait(this.pause, 0, 0, 1);
         else if (code === 'EPIPE') {
-          closed = true;
+          this.closed.add(fd);
           return;
         } else throw err;
       }
     }
-  };
-}
+  }
+})();
 
 /**
  * A reader that stops reading (`aiw tools | head -1`) closes the pipe: the next write fails with
