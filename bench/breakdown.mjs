@@ -8,7 +8,7 @@
 //   - rendering one templated tool argument, each step with its own template, and the same template
 //     again (nunjucks compile vs render).
 // `node bench/breakdown.mjs [--rounds N]`. Prints Markdown. Medians of N rounds (default 5).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,7 +23,11 @@ const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 5;
 const tmp = mkdtempSync(join(os.tmpdir(), 'aiw-breakdown-'));
 const fx = makeFixtures(join(tmp, 'fx'));
 
-const entry = join(tmp, 'entry.ts');
+// The bundle lives inside the work tree (.aiw-tmp/ is git-ignored) so that the packages it leaves to
+// `require` (nunjucks, ...) resolve from the repository's node_modules, as they do for dist/.
+mkdirSync(join(repo, '.aiw-tmp'), { recursive: true });
+const bundleDir = mkdtempSync(join(repo, '.aiw-tmp', 'breakdown-'));
+const entry = join(bundleDir, 'entry.ts');
 writeFileSync(entry, [
   `export { loadSkillFile } from ${JSON.stringify(join(repo, 'src/skill/load-skill.ts'))};`,
   `export { ComputeSandbox } from ${JSON.stringify(join(repo, 'src/engine/compute-sandbox.ts'))};`,
@@ -31,7 +35,7 @@ writeFileSync(entry, [
   `export { templating } from ${JSON.stringify(join(repo, 'src/template/nunjucks-env.ts'))};`,
   `export { renderValue } from ${JSON.stringify(join(repo, 'src/template/render.ts'))};`,
 ].join('\n'));
-const outfile = join(tmp, 'src-bundle.mjs');
+const outfile = join(bundleDir, 'src-bundle.mjs');
 await build({
   entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent',
   absWorkingDir: repo, nodePaths: [join(repo, 'node_modules')],
@@ -116,3 +120,4 @@ process.stdout.write([
   '',
 ].join('\n'));
 rmSync(tmp, { recursive: true, force: true });
+rmSync(bundleDir, { recursive: true, force: true });
