@@ -13,21 +13,21 @@ export class ComputeStopped extends Error {
   }
 }
 
+/** One block to run: in which context, the code and where it is, and the values set since the context's last run. */
 export interface ComputeRequest {
   ctx: number;
-  key: string;
-  source: string;
+  code: string;
   file: string;
   line: number;
-  pending?: string;
+  /** A JSON array of `[name, key|null, value]` (see compute-child-source.ts), or undefined for none. */
+  values?: string;
 }
 
 interface Waiting {
   id: number;
+  timeoutMs: number;
   resolve(text: string): void;
   fail(err: ComputeStopped): void;
-  /** The process is up: the time limit of a request sent while it started runs from here. */
-  onReady?(): void;
 }
 
 // How long a new process may take to start before its first request fails (a loaded machine).
@@ -52,6 +52,12 @@ export class ComputeProcess {
   private nextId = 0;
   private up = false;
   private readonly watched = new WeakSet<AbortSignal>();
+  /** One script id per file, line and code; `generation` says whether this process has its source yet. */
+  private readonly scripts = new Map<string, { id: number; generation: number }>();
+  // One timer for every request, moved rather than made anew per step (see arm()).
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = 0;
+  private deadline = 0;
   generation = 0;
 
   constructor(private readonly memoryMb = DEFAULT_COMPUTE_MEMORY_MB) {}
@@ -71,9 +77,13 @@ export class ComputeProcess {
     let partial = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       if (child !== this.child) return;
-      const lines = (partial + d).split('\n');
-      partial = lines.pop()!;
-      for (const line of lines) this.answer(JSON.parse(line) as { t?: string; id?: number; text?: string });
+      const text = partial ? partial + d : d;
+      let start = 0;
+      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+        this.answer(text.slice(start, end));
+        start = end + 1;
+      }
+      partial = start < text.length ? text.slice(start) : '';
     });
     child.on('exit', (code, signal) => {
       if (child !== this.child) return;
@@ -86,21 +96,25 @@ export class ComputeProcess {
     // A failed spawn or a broken pipe also ends in 'exit' (or, at worst, at the time limit): reported there.
     child.on('error', () => {});
     child.stdin!.on('error', () => {});
-    // An idle compute process never keeps aiw alive: a request in flight holds its own timer.
+    // An idle compute process never keeps aiw alive: a request in flight holds the timer.
     child.unref();
     for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?(): void } | null)?.unref?.();
   }
 
-  private answer(m: { t?: string; id?: number; text?: string }): void {
-    if (m.t === 'ready') {
+  /** `<id>\t<answer>` for a request, or `ready` once the process is up. */
+  private answer(line: string): void {
+    if (line === 'ready') {
       this.up = true;
-      this.waiting?.onReady?.();
+      // The time limit of a request sent while the process started runs from here.
+      if (this.waiting) this.arm(this.waiting.timeoutMs);
       return;
     }
     const w = this.waiting;
-    if (!w || m.id !== w.id) return;
+    const tab = line.indexOf('\t');
+    if (!w || tab < 0 || Number(line.slice(0, tab)) !== w.id) return;
     this.waiting = undefined;
-    w.resolve(String(m.text));
+    this.timer?.unref();
+    w.resolve(line.slice(tab + 1));
   }
 
   /** Start the process if needed and return its generation (it changes with every start). */
@@ -113,36 +127,61 @@ export class ComputeProcess {
    * Run one request under a time limit. Past the limit the process is killed (SIGKILL: nothing in
    * it can delay that) and the request fails as `timeout`; the next request starts a new process.
    */
-  async request(req: ComputeRequest, timeoutMs: number, signal?: AbortSignal): Promise<string> {
-    if (signal?.aborted) throw new ComputeStopped('interrupted', 'interrupted');
+  request(req: ComputeRequest, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+    if (signal?.aborted) return Promise.reject(new ComputeStopped('interrupted', 'interrupted'));
     this.start();
     const child = this.child!;
     const id = ++this.nextId;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await new Promise<string>((resolve, reject) => {
-        const stop = (err: ComputeStopped) => {
-          this.kill();
-          reject(err);
-        };
-        const limit = () => setTimeout(() => stop(new ComputeStopped('timeout', `stopped after ${timeoutMs} ms (time limit)`)), timeoutMs);
-        const waiting: Waiting = { id, resolve, fail: stop };
-        if (this.up) timer = limit();
-        else {
-          timer = setTimeout(() => stop(new ComputeStopped('crashed', `the compute process did not start within ${Math.round(START_ALLOWANCE_MS / 1000)} s`)), START_ALLOWANCE_MS);
-          waiting.onReady = () => {
-            clearTimeout(timer);
-            timer = limit();
-          };
-        }
-        this.waiting = waiting;
-        this.watch(signal);
-        child.stdin!.write(`${JSON.stringify({ t: 'run', id, ...req })}\n`);
-      });
-    } finally {
-      clearTimeout(timer);
-      if (this.waiting?.id === id) this.waiting = undefined;
+    const key = `${req.file}\u0000${req.line}\u0000${req.code}`;
+    let script = this.scripts.get(key);
+    if (!script) this.scripts.set(key, (script = { id: this.scripts.size + 1, generation: 0 }));
+    let header = `{"id":${id},"c":${req.ctx},"s":${script.id}`;
+    // A process sees a block's source once; later runs of the block name its id.
+    if (script.generation !== this.generation) {
+      header += `,"f":${JSON.stringify(req.file)},"l":${req.line},"src":${JSON.stringify(req.code)}`;
+      script.generation = this.generation;
     }
+    return new Promise<string>((resolve, reject) => {
+      this.waiting = { id, timeoutMs, resolve, fail: (err) => {
+        this.kill();
+        reject(err);
+      } };
+      this.arm(this.up ? timeoutMs : START_ALLOWANCE_MS);
+      this.watch(signal);
+      child.stdin!.write(req.values === undefined ? `${header}}\n` : `${header}}\t${req.values}\n`);
+    });
+  }
+
+  /**
+   * The request in flight fails `ms` from now. The one timer is moved, not made anew: while steps
+   * follow each other under the same limit, it fires once per limit, sees a later deadline and
+   * waits for the rest. Unref'd between requests, so an idle process never keeps aiw alive.
+   */
+  private arm(ms: number): void {
+    const now = performance.now();
+    this.deadline = now + ms;
+    if (this.timer && this.timerAt <= this.deadline) {
+      this.timer.ref();
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = this.deadline;
+    this.timer = setTimeout(() => this.expired(), ms);
+  }
+
+  private expired(): void {
+    this.timer = undefined;
+    const w = this.waiting;
+    if (!w) return;
+    const left = this.deadline - performance.now();
+    if (left > 0) {
+      this.timerAt = this.deadline;
+      this.timer = setTimeout(() => this.expired(), left);
+      return;
+    }
+    w.fail(this.up
+      ? new ComputeStopped('timeout', `stopped after ${w.timeoutMs} ms (time limit)`)
+      : new ComputeStopped('crashed', `the compute process did not start within ${Math.round(START_ALLOWANCE_MS / 1000)} s`));
   }
 
   /** One listener per signal, not one per step: Ctrl-C fails the request in flight and stops the process. */
@@ -154,12 +193,14 @@ export class ComputeProcess {
 
   /** Forget a context (a nested skill finished). */
   drop(ctx: number): void {
-    if (this.child?.stdin?.writable) this.child.stdin.write(`${JSON.stringify({ t: 'drop', ctx })}\n`);
+    if (this.child?.stdin?.writable) this.child.stdin.write(`{"drop":${ctx}}\n`);
   }
 
   /** Stop the process; the next request starts a new one. */
   kill(): void {
     const child = this.child;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     if (!child) return;
     this.child = undefined;
     this.waiting = undefined;

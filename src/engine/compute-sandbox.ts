@@ -1,5 +1,4 @@
 import { AiwError } from '../errors/errors.js';
-import { wrapCompute } from './compute-child-source.js';
 import { ComputeProcess, ComputeStopped } from './compute-process.js';
 
 export const DEFAULT_COMPUTE_TIMEOUT_MS = 5000;
@@ -10,7 +9,6 @@ interface Where {
   line: number;
 }
 
-type Transfer = [name: string, key: string | null, json: string | null];
 
 let contexts = 0;
 
@@ -25,7 +23,8 @@ export class ComputeSandbox {
   private readonly ctx = ++contexts;
   /** Every value handed over so far, newest per name (and member): replayed into a restarted process. */
   private readonly values = new Map<string, { json: string | null; members: Map<string, string | null> }>();
-  private pending: Transfer[] = [];
+  /** The values set since the last run, as items of the JSON array the next request carries. */
+  private pending: string[] = [];
   private generation = 0;
 
   constructor(private readonly host: ComputeProcess, private readonly timeoutMs = DEFAULT_COMPUTE_TIMEOUT_MS) {}
@@ -34,7 +33,7 @@ export class ComputeSandbox {
   set(name: string, value: unknown): void {
     const json = value === undefined ? null : JSON.stringify(value) ?? 'null';
     this.values.set(name, { json, members: new Map() });
-    this.pending.push([name, null, json]);
+    this.pending.push(item(name, null, json));
   }
 
   /** Set one key of an object global (e.g. `steps.<name>`) without copying the whole object again. */
@@ -43,7 +42,7 @@ export class ComputeSandbox {
     let entry = this.values.get(name);
     if (!entry) this.values.set(name, (entry = { json: null, members: new Map() }));
     entry.members.set(key, json);
-    this.pending.push([name, key, json]);
+    this.pending.push(item(name, key, json));
   }
 
   /**
@@ -54,14 +53,13 @@ export class ComputeSandbox {
   async run(code: string, where: Where, signal?: AbortSignal): Promise<unknown> {
     const generation = this.host.ready();
     // A new process knows nothing of this context: it gets every value, not only the latest ones.
-    const transfers = generation === this.generation ? this.pending : this.replay();
+    const items = generation === this.generation ? this.pending : this.replay();
     this.generation = generation;
     this.pending = [];
     let text: string;
     try {
       text = await this.host.request({
-        ctx: this.ctx, key: `${where.file}:${where.line}\u0000${code}`, source: wrapCompute(code), file: where.file, line: where.line,
-        pending: transfers.length ? JSON.stringify(transfers) : undefined,
+        ctx: this.ctx, code, file: where.file, line: where.line, values: items.length ? `[${items.join(',')}]` : undefined,
       }, this.timeoutMs, signal);
     } catch (err) {
       if (err instanceof ComputeStopped) {
@@ -81,14 +79,20 @@ export class ComputeSandbox {
     this.host.drop(this.ctx);
   }
 
-  private replay(): Transfer[] {
-    const all: Transfer[] = [];
+  private replay(): string[] {
+    const all: string[] = [];
     for (const [name, { json, members }] of this.values) {
-      all.push([name, null, json]);
-      for (const [key, value] of members) all.push([name, key, value]);
+      all.push(item(name, null, json));
+      for (const [key, value] of members) all.push(item(name, key, value));
     }
     return all;
   }
+}
+
+/** One `[name, key|null, value]` of the values array (`[name, key|null]` for undefined), from JSON already made. */
+function item(name: string, key: string | null, json: string | null): string {
+  const head = `[${JSON.stringify(name)},${key === null ? 'null' : JSON.stringify(key)}`;
+  return json === null ? `${head}]` : `${head},${json}]`;
 }
 
 function locationOf(stack: string, where: { file: string; line: number }): { location?: { file: string; line: number } } {
