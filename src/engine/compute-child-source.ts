@@ -4,12 +4,19 @@
  * it. The protocol is one line per message, framed so that each side parses as little as it can:
  *
  * - host → process: `<header JSON>` or `<header JSON>\t<values JSON>`. The header is
- *   `{"id","c" (context),"s" (script id)}`, plus `"f","l","src"` the first time a script id is used in
- *   this process. The values, if any, are the names set since the context's last run, as one JSON
- *   array of `[name, key|null, value]` (`[name, key|null]` for undefined), parsed inside the context.
- * - process → host: `<id>\t<answer>`, the answer a primitive string made inside the context: `u`
- *   (undefined), `v<json>` or `e<json [name, message, stack]>`. The host never runs code of the
- *   skill's making: it parses a string.
+ *   `{"id","c" (context),"b" (blocks)}`, each block `{"s" (script id)}`, plus `"f","l","src"` the first
+ *   time a script id is used in this process, plus `"o","n"` (its output's name and its step's name)
+ *   when more blocks follow it. The values, if any, are the names set since the context's last run,
+ *   as one JSON array of `[name, key|null, value]` (`[name, key|null]` for undefined), parsed inside
+ *   the context.
+ * - process → host: one `<id + k>\t<answer>` per block k, the answer a primitive string made inside
+ *   the context: `u` (undefined), `v<json>` or `e<json [name, message, stack]>`. The host never runs
+ *   code of the skill's making: it parses a string.
+ *
+ * Several blocks in one request are consecutive compute steps of a skill (see compute-sandbox.ts):
+ * after each block that succeeds, its value and its step's state are set here exactly as the host
+ * would have sent them (`BATCHED_STEP_STATE`), and the next block runs at once; the first error
+ * ends the request. That saves a round trip per step, which costs more than the step itself.
  *
  * JSON text never holds a raw tab or newline, so the framing needs no escaping. Whatever the code
  * does here is within reach of the host's time limit, memory limit and SIGKILL (so no vm `timeout`,
@@ -19,6 +26,10 @@
 const RUN = '__aiw_run';
 const PENDING = '__aiw_pending';
 const KEEP = '__aiw_keep';
+const AFTER = '__aiw_after';
+
+/** `steps.<name>` of a compute step that succeeded, as the engine records it (run-skill.ts). */
+export const BATCHED_STEP_STATE = JSON.stringify({ status: 'success', error: null, attempts: 1, failure_class: null, heals: [], known_issues: [] });
 
 // Helpers defined in the context before any compute code runs, as read-only globals. They hold the
 // context's own JSON functions as they were then, so later code cannot swap them.
@@ -42,11 +53,11 @@ const PRELUDE = `((store) => {
   // globals (\`store\`, a null-prototype object: nothing to reach through it), not through the
   // global's interceptors, which cost more than the rest of a step; globals read from it first.
   define(g, ${JSON.stringify(PENDING)}, { value: undefined, writable: true, enumerable: false, configurable: false });
-  const apply = () => {
-    const pending = store[${JSON.stringify(PENDING)}];
-    store[${JSON.stringify(PENDING)}] = undefined;
-    if (typeof pending !== 'string') return;
-    for (const item of parse(pending)) {
+  define(g, ${JSON.stringify(AFTER)}, { value: undefined, writable: true, enumerable: false, configurable: false });
+  // Index loops and literals only: code may have replaced Array.prototype's methods and iterator.
+  const place = (items) => {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
       const name = item[0], key = item[1], value = item.length > 2 ? item[2] : undefined;
       // \`__proto__\` means the global's prototype: only the global itself can set that.
       const to = name === '__proto__' ? g : store;
@@ -57,6 +68,24 @@ const PRELUDE = `((store) => {
       }
     }
   };
+  const apply = () => {
+    const pending = store[${JSON.stringify(PENDING)}];
+    store[${JSON.stringify(PENDING)}] = undefined;
+    if (typeof pending === 'string') place(parse(pending));
+  };
+  // A block with more to follow in the same request: its value and its step's state, as the host would send them.
+  // An error placing them is the next block's error, as it would have been had the host sent them.
+  let deferred;
+  const after = (names, text) => {
+    if (names === undefined || text[0] === 'e') return text;
+    const value = text === 'u' ? [names[0], null] : [names[0], null, parse(text.slice(1))];
+    try {
+      place([value, ['steps', names[1], parse(${JSON.stringify(BATCHED_STEP_STATE)})]]);
+    } catch (e) {
+      deferred = { e };
+    }
+    return text;
+  };
   // The code's \`result\`, handed over by the wrapper's \`finally\` (its return value wins).
   let kept;
   fixed(${JSON.stringify(KEEP)}, (v) => {
@@ -64,11 +93,19 @@ const PRELUDE = `((store) => {
   });
   // One step: the values first (an error there is the step's error), then the code, as a function.
   fixed(${JSON.stringify(RUN)}, (fn) => {
+    // Taken before the code runs, so that the code cannot change where its value goes.
+    const names = typeof store[${JSON.stringify(AFTER)}] === 'string' ? parse(store[${JSON.stringify(AFTER)}]) : undefined;
+    store[${JSON.stringify(AFTER)}] = undefined;
     try {
+      if (deferred) {
+        const { e } = deferred;
+        deferred = undefined;
+        throw e;
+      }
       apply();
       kept = undefined;
       const r = fn();
-      return out(r === undefined ? kept : r);
+      return after(names, out(r === undefined ? kept : r));
     } catch (e) {
       return err(e);
     } finally {
@@ -101,7 +138,9 @@ const { StringDecoder } = require('node:string_decoder');
 const PRELUDE = ${JSON.stringify(PRELUDE)};
 const contexts = new Map();
 const scripts = new Map();
+const sources = new Map();
 const PENDING = ${JSON.stringify(PENDING)};
+const AFTER = ${JSON.stringify(AFTER)};
 function contextFor(id) {
   let context = contexts.get(id);
   if (!context) {
@@ -123,22 +162,32 @@ function handle(line) {
   const tab = line.indexOf('\\t');
   const m = JSON.parse(tab < 0 ? line : line.slice(0, tab));
   if (m.drop !== undefined) return void contexts.delete(m.drop);
-  let text;
-  try {
-    const context = contextFor(m.c);
-    let script = scripts.get(m.s);
-    if (!script) {
-      script = new vm.Script(source(m.src), { filename: m.f, lineOffset: m.l - 1 });
-      scripts.set(m.s, script);
+  // Every source is kept first: blocks after an error do not run now, but their ids stand for them later.
+  for (const b of m.b) if (b.src !== undefined) sources.set(b.s, b);
+  let context;
+  for (let k = 0; k < m.b.length; k++) {
+    const b = m.b[k];
+    let text;
+    try {
+      context ??= contextFor(m.c);
+      let script = scripts.get(b.s);
+      if (!script) {
+        const { src, f, l } = sources.get(b.s);
+        script = new vm.Script(source(src), { filename: f, lineOffset: l - 1 });
+        scripts.set(b.s, script);
+        sources.delete(b.s);
+      }
+      if (k === 0) context[PENDING] = tab < 0 ? undefined : line.slice(tab + 1);
+      context[AFTER] = b.o === undefined ? undefined : JSON.stringify([b.o, b.n]);
+      const out = script.runInContext(context);
+      text = typeof out === 'string' && out.indexOf('\\n') < 0 ? out : 'e["Error","compute code did not complete",""]';
+    } catch (e) {
+      // Only this realm throws here (a syntax error when compiling): the code's own errors came back as text.
+      text = 'e' + JSON.stringify([String(e.name), String(e.message), String(e.stack)]);
     }
-    context[PENDING] = tab < 0 ? undefined : line.slice(tab + 1);
-    const out = script.runInContext(context);
-    text = typeof out === 'string' && out.indexOf('\\n') < 0 ? out : 'e["Error","compute code did not complete",""]';
-  } catch (e) {
-    // Only this realm throws here (a syntax error when compiling): the code's own errors came back as text.
-    text = 'e' + JSON.stringify([String(e.name), String(e.message), String(e.stack)]);
+    write((m.id + k) + '\\t' + text + '\\n');
+    if (text[0] === 'e') return;
   }
-  write(m.id + '\\t' + text + '\\n');
 }
 function write(line) {
   const bytes = Buffer.from(line, 'utf8');

@@ -13,14 +13,13 @@ export class ComputeStopped extends Error {
   }
 }
 
-/** One block to run: in which context, the code and where it is, and the values set since the context's last run. */
-export interface ComputeRequest {
-  ctx: number;
+/** One block to run: its code and where it is; `output` and `step` when more blocks follow it in the same request. */
+export interface ComputeBlock {
   code: string;
   file: string;
   line: number;
-  /** A JSON array of `[name, key|null, value]` (see compute-child-source.ts), or undefined for none. */
-  values?: string;
+  output?: string;
+  step?: string;
 }
 
 interface Waiting {
@@ -54,6 +53,12 @@ export class ComputeProcess {
   private readonly watched = new WeakSet<AbortSignal>();
   /** One script id per file, line and code; `generation` says whether this process has its source yet. */
   private readonly scripts = new Map<string, { id: number; generation: number }>();
+  /** Answers of blocks sent in a request of several, come before anyone waits for them. */
+  private readonly early = new Map<number, string>();
+  /** The last id sent to this process: an answer up to it that nobody waits for yet is kept in `early`. */
+  private sentUpTo = 0;
+  /** Why the process ended while nobody waited: the answer to a block it never ran. */
+  private stopped: ComputeStopped | undefined;
   // One timer for every request, moved rather than made anew per step (see arm()).
   private timer: NodeJS.Timeout | undefined;
   private timerAt = 0;
@@ -68,6 +73,8 @@ export class ComputeProcess {
     this.generation++;
     this.stderrTail = '';
     this.up = false;
+    this.early.clear();
+    this.stopped = undefined;
     const args = [`--max-old-space-size=${this.memoryMb}`, '--no-warnings', ...(PERMISSION ? [PERMISSION] : []), '-e', CHILD_SOURCE];
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
     this.child = child;
@@ -89,9 +96,12 @@ export class ComputeProcess {
       if (child !== this.child) return;
       this.child = undefined;
       const oom = /heap out of memory|Allocation failed/.test(this.stderrTail);
-      this.waiting?.fail(oom
+      const stop = oom
         ? new ComputeStopped('memory', `ran out of memory (limit ${this.memoryMb} MB)`)
-        : new ComputeStopped('crashed', `the compute process ended (${signal ?? `exit code ${code}`})${this.stderrTail ? `: ${this.stderrTail.trim().split('\n')[0]}` : ''}`));
+        : new ComputeStopped('crashed', `the compute process ended (${signal ?? `exit code ${code}`})${this.stderrTail ? `: ${this.stderrTail.trim().split('\n')[0]}` : ''}`);
+      // Ended while running a block sent ahead: its step learns why when it asks for its answer.
+      if (this.waiting) this.waiting.fail(stop);
+      else this.stopped = stop;
     });
     // A failed spawn or a broken pipe also ends in 'exit' (or, at worst, at the time limit): reported there.
     child.on('error', () => {});
@@ -111,10 +121,20 @@ export class ComputeProcess {
     }
     const w = this.waiting;
     const tab = line.indexOf('\t');
-    if (!w || tab < 0 || Number(line.slice(0, tab)) !== w.id) return;
-    this.waiting = undefined;
-    this.timer?.unref();
-    w.resolve(line.slice(tab + 1));
+    if (tab < 0) return;
+    const id = Number(line.slice(0, tab));
+    if (w && id === w.id) {
+      this.waiting = undefined;
+      this.timer?.unref();
+      w.resolve(line.slice(tab + 1));
+    } else if (id <= this.sentUpTo && (!w || id > w.id)) {
+      this.early.set(id, line.slice(tab + 1));
+    }
+  }
+
+  /** Whether the process is running (it is not after a kill, a crash or an exit). */
+  get running(): boolean {
+    return this.child !== undefined;
   }
 
   /** Start the process if needed and return its generation (it changes with every start). */
@@ -123,24 +143,55 @@ export class ComputeProcess {
     return this.generation;
   }
 
+  /** Send one block and wait for its answer (see send() and answer()). */
+  request(ctx: number, block: ComputeBlock, values: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+    return this.answerTo(this.send(ctx, [block], values), timeoutMs, signal);
+  }
+
   /**
-   * Run one request under a time limit. Past the limit the process is killed (SIGKILL: nothing in
-   * it can delay that) and the request fails as `timeout`; the next request starts a new process.
+   * Send blocks to run one after the other in context `ctx`, after `values` are set there (a JSON
+   * array, see compute-child-source.ts). Returns the id of the first block; block k answers as
+   * id + k, and after an error the process answers no more blocks of the request.
    */
-  request(req: ComputeRequest, timeoutMs: number, signal?: AbortSignal): Promise<string> {
-    if (signal?.aborted) return Promise.reject(new ComputeStopped('interrupted', 'interrupted'));
+  send(ctx: number, blocks: ComputeBlock[], values: string | undefined): number {
     this.start();
-    const child = this.child!;
-    const id = ++this.nextId;
-    const key = `${req.file}\u0000${req.line}\u0000${req.code}`;
-    let script = this.scripts.get(key);
-    if (!script) this.scripts.set(key, (script = { id: this.scripts.size + 1, generation: 0 }));
-    let header = `{"id":${id},"c":${req.ctx},"s":${script.id}`;
-    // A process sees a block's source once; later runs of the block name its id.
-    if (script.generation !== this.generation) {
-      header += `,"f":${JSON.stringify(req.file)},"l":${req.line},"src":${JSON.stringify(req.code)}`;
-      script.generation = this.generation;
+    const id = this.nextId + 1;
+    this.nextId += blocks.length;
+    this.sentUpTo = this.nextId;
+    let header = `{"id":${id},"c":${ctx},"b":[`;
+    blocks.forEach((block, k) => {
+      const key = `${block.file}\u0000${block.line}\u0000${block.code}`;
+      let script = this.scripts.get(key);
+      if (!script) this.scripts.set(key, (script = { id: this.scripts.size + 1, generation: 0 }));
+      header += `${k ? ',' : ''}{"s":${script.id}`;
+      // A process sees a block's source once; later runs of the block name its id.
+      if (script.generation !== this.generation) {
+        header += `,"f":${JSON.stringify(block.file)},"l":${block.line},"src":${JSON.stringify(block.code)}`;
+        script.generation = this.generation;
+      }
+      if (block.output !== undefined) header += `,"o":${JSON.stringify(block.output)},"n":${JSON.stringify(block.step)}`;
+      header += '}';
+    });
+    this.child!.stdin!.write(values === undefined ? `${header}]}\n` : `${header}]}\t${values}\n`);
+    return id;
+  }
+
+  /**
+   * The answer of block `id`, under a time limit that runs from now (or from when the process is up).
+   * Past the limit the process is killed (SIGKILL: nothing in it can delay that) and the block fails
+   * as `timeout`; the next request starts a new process.
+   */
+  answerTo(id: number, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+    const early = this.early.get(id);
+    if (early !== undefined) {
+      this.early.delete(id);
+      return Promise.resolve(early);
     }
+    if (signal?.aborted) {
+      this.kill();
+      return Promise.reject(new ComputeStopped('interrupted', 'interrupted'));
+    }
+    if (!this.child) return Promise.reject(this.stopped ?? new ComputeStopped('crashed', 'the compute process ended'));
     return new Promise<string>((resolve, reject) => {
       this.waiting = { id, timeoutMs, resolve, fail: (err) => {
         this.kill();
@@ -148,7 +199,6 @@ export class ComputeProcess {
       } };
       this.arm(this.up ? timeoutMs : START_ALLOWANCE_MS);
       this.watch(signal);
-      child.stdin!.write(req.values === undefined ? `${header}}\n` : `${header}}\t${req.values}\n`);
     });
   }
 
@@ -204,6 +254,7 @@ export class ComputeProcess {
     if (!child) return;
     this.child = undefined;
     this.waiting = undefined;
+    this.early.clear();
     child.kill('SIGKILL');
   }
 

@@ -94,4 +94,52 @@ steps:
 ` });
     expect(doc.steps[1]!.output).toBe('shadowed');
   });
+
+  it('runs a long series of compute steps (sent to the process together) with every value and step state in place', async () => {
+    const steps = Array.from({ length: 150 }, (_, i) => i === 0 ? '  - { name: c0, compute: "return 0" }' : `  - { name: c${i}, compute: "return c${i - 1} + 1 + (steps.c${i - 1}.status === 'success' ? 0 : 1000)" }`);
+    const doc = await run({ s: `name: s\nsteps:\n${steps.join('\n')}\n  - { name: total, compute: "return [c149, Object.keys(steps).length]" }\n` });
+    expect(doc.status).toBe('success');
+    expect(doc.steps[150]!.output).toEqual([149, 150]);
+  });
+
+  it('after a failing step in such a series, the next steps run and see it failed, with earlier values kept', async () => {
+    const doc = await run({ s: `
+name: s
+steps:
+  - { name: a, compute: "return 1" }
+  - { name: bad, on_error: continue, compute: "throw new Error('nope')" }
+  - { name: after, compute: "return [a, typeof bad, steps.bad.status, steps.bad.error]" }
+  - { name: last, compute: "return after.length" }
+` });
+    expect(doc.status).toBe('partial');
+    expect(doc.steps.map((s) => s.status)).toEqual(['success', 'failed', 'success', 'success']);
+    expect(doc.steps[2]!.output).toEqual([1, 'undefined', 'failed', "step 'bad' compute: Error: nope"]);
+    expect(doc.steps[3]!.output).toBe(4);
+  });
+
+  it('stops a block in the middle of such a series at its time limit; later steps run in a fresh process with the values so far', async () => {
+    const doc = await run({ s: `
+name: s
+compute_timeout: 300ms
+steps:
+  - { name: a, compute: "return 'kept'" }
+  - { name: loop, on_error: continue, compute: "while (true) {}" }
+  - { name: after, compute: "return [a, typeof loop, steps.loop.status]" }
+` });
+    expect(doc.steps[1]!.status).toBe('failed');
+    expect(doc.steps[1]!.error!.message).toMatch(/time limit/);
+    expect(doc.steps[2]!.output).toEqual(['kept', 'undefined', 'failed']);
+  });
+
+  it('a block that breaks `steps` for the next one fails that next one, as if the value had been sent', async () => {
+    const doc = await run({ s: `
+name: s
+steps:
+  - { name: a, on_error: continue, compute: "Object.defineProperty(steps, 'a', { set() { throw new Error('trap'); } }); return 1" }
+  - { name: b, on_error: continue, compute: "return 2" }
+  - { name: c, compute: "return 3" }
+` });
+    expect(doc.steps.map((s) => s.status)).toEqual(['success', 'failed', 'success']);
+    expect(doc.steps[1]!.error!.message).toMatch(/trap/);
+  });
 });
