@@ -1,3 +1,5 @@
+import { BATCHED_STEP_STATE } from './step-state.js';
+
 /**
  * The program of the compute process (run with `node -e`, so it needs no file of its own in the
  * bundle). It holds one V8 context per skill run that has compute code and runs each step's code in
@@ -27,9 +29,6 @@ const RUN = '__aiw_run';
 const PENDING = '__aiw_pending';
 const KEEP = '__aiw_keep';
 const AFTER = '__aiw_after';
-
-/** `steps.<name>` of a compute step that succeeded, as the engine records it (run-skill.ts). */
-export const BATCHED_STEP_STATE = JSON.stringify({ status: 'success', error: null, attempts: 1, failure_class: null, heals: [], known_issues: [] });
 
 // Helpers defined in the context before any compute code runs, as read-only globals. They hold the
 // context's own JSON functions as they were then, so later code cannot swap them.

@@ -1,5 +1,5 @@
 import { AiwError } from '../errors/errors.js';
-import { BATCHED_STEP_STATE } from './compute-child-source.js';
+import { BATCHED_STEP_STATE } from './step-state.js';
 import { ComputeProcess, ComputeStopped } from './compute-process.js';
 
 export const DEFAULT_COMPUTE_TIMEOUT_MS = 5000;
