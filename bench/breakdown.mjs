@@ -75,6 +75,7 @@ row(`load + check skill, ${TOOL_STEPS} tool steps`, await timeAsync(() => src.lo
 // cannot serve a script compiled in an earlier round: every step compiles, as in a real run.
 const codes = (round) => Array.from({ length: COMPUTE_STEPS }, (_, i) => `${computeSnippet(i)} // r${round}`);
 const host = new src.ComputeProcess();
+const SUCCESS = { status: 'success', error: null, attempts: 1, failure_class: null, heals: [], known_issues: [] };
 row('ComputeSandbox.run + set(output) + setMember(steps)', await timeAsync(async (r = 99) => {
   const box = new src.ComputeSandbox(host, 5000);
   box.set('inputs', { n: 1 });
@@ -83,10 +84,23 @@ row('ComputeSandbox.run + set(output) + setMember(steps)', await timeAsync(async
   for (let i = 0; i < list.length; i++) {
     const out = await box.run(list[i], { what: `step c${i}`, file: '/x/compute1000.yaml', line: 8 + i * 2 });
     box.set(`c${i}`, out);
-    box.setMember('steps', `c${i}`, { status: 'success', error: null, attempts: 1 });
+    box.setMember('steps', `c${i}`, { ...SUCCESS });
   }
   box.close();
-}), COMPUTE_STEPS, 'what run-skill.ts does per compute step (process already started)');
+}), COMPUTE_STEPS, 'one request per step (a step after a tool step; process already started)');
+row('  the same, consecutive steps told ahead (64 per request)', await timeAsync(async (r = 99) => {
+  const box = new src.ComputeSandbox(host, 5000);
+  box.set('inputs', { n: 1 });
+  box.set('steps', {});
+  const list = codes(r + 500);
+  for (let i = 0; i < list.length; i++) {
+    if (i % 64 === 0) box.ahead(list.slice(i, i + 64).map((code, k) => ({ code, file: '/x/compute1000.yaml', line: 8 + (i + k) * 2, output: `c${i + k}`, step: `c${i + k}` })));
+    const out = await box.run(list[i], { what: `step c${i}`, file: '/x/compute1000.yaml', line: 8 + i * 2 });
+    box.set(`c${i}`, out);
+    box.setMember('steps', `c${i}`, { ...SUCCESS });
+  }
+  box.close();
+}), COMPUTE_STEPS, 'what run-skill.ts does for a run of compute steps');
 host.close();
 const wrap = (code) => `(function () { var result; var __r = (function () { ${code}\n})(); return __r === undefined ? result : __r; })()`;
 const bareVm = (ctxOptions, runOptions) => (r = 99) => {
