@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'src/source/generated/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'src/source/generated/', 'coverage/', '.aiw-tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

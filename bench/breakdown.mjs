@@ -8,7 +8,7 @@
 //   - rendering one templated tool argument, each step with its own template, and the same template
 //     again (nunjucks compile vs render).
 // `node bench/breakdown.mjs [--rounds N]`. Prints Markdown. Medians of N rounds (default 5).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,7 +23,11 @@ const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 5;
 const tmp = mkdtempSync(join(os.tmpdir(), 'aiw-breakdown-'));
 const fx = makeFixtures(join(tmp, 'fx'));
 
-const entry = join(tmp, 'entry.ts');
+// The bundle lives inside the work tree (.aiw-tmp/ is git-ignored) so that the packages it leaves to
+// `require` (nunjucks, ...) resolve from the repository's node_modules, as they do for dist/.
+mkdirSync(join(repo, '.aiw-tmp'), { recursive: true });
+const bundleDir = mkdtempSync(join(repo, '.aiw-tmp', 'breakdown-'));
+const entry = join(bundleDir, 'entry.ts');
 writeFileSync(entry, [
   `export { loadSkillFile } from ${JSON.stringify(join(repo, 'src/skill/load-skill.ts'))};`,
   `export { ComputeSandbox } from ${JSON.stringify(join(repo, 'src/engine/compute-sandbox.ts'))};`,
@@ -31,7 +35,7 @@ writeFileSync(entry, [
   `export { templating } from ${JSON.stringify(join(repo, 'src/template/nunjucks-env.ts'))};`,
   `export { renderValue } from ${JSON.stringify(join(repo, 'src/template/render.ts'))};`,
 ].join('\n'));
-const outfile = join(tmp, 'src-bundle.mjs');
+const outfile = join(bundleDir, 'src-bundle.mjs');
 await build({
   entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent',
   absWorkingDir: repo, nodePaths: [join(repo, 'node_modules')],
@@ -71,6 +75,7 @@ row(`load + check skill, ${TOOL_STEPS} tool steps`, await timeAsync(() => src.lo
 // cannot serve a script compiled in an earlier round: every step compiles, as in a real run.
 const codes = (round) => Array.from({ length: COMPUTE_STEPS }, (_, i) => `${computeSnippet(i)} // r${round}`);
 const host = new src.ComputeProcess();
+const SUCCESS = { status: 'success', error: null, attempts: 1, failure_class: null, heals: [], known_issues: [] };
 row('ComputeSandbox.run + set(output) + setMember(steps)', await timeAsync(async (r = 99) => {
   const box = new src.ComputeSandbox(host, 5000);
   box.set('inputs', { n: 1 });
@@ -79,10 +84,23 @@ row('ComputeSandbox.run + set(output) + setMember(steps)', await timeAsync(async
   for (let i = 0; i < list.length; i++) {
     const out = await box.run(list[i], { what: `step c${i}`, file: '/x/compute1000.yaml', line: 8 + i * 2 });
     box.set(`c${i}`, out);
-    box.setMember('steps', `c${i}`, { status: 'success', error: null, attempts: 1 });
+    box.setMember('steps', `c${i}`, { ...SUCCESS });
   }
   box.close();
-}), COMPUTE_STEPS, 'what run-skill.ts does per compute step (process already started)');
+}), COMPUTE_STEPS, 'one request per step (a step after a tool step; process already started)');
+row('  the same, consecutive steps told ahead (64 per request)', await timeAsync(async (r = 99) => {
+  const box = new src.ComputeSandbox(host, 5000);
+  box.set('inputs', { n: 1 });
+  box.set('steps', {});
+  const list = codes(r + 500);
+  for (let i = 0; i < list.length; i++) {
+    if (i % 64 === 0) box.ahead(list.slice(i, i + 64).map((code, k) => ({ code, file: '/x/compute1000.yaml', line: 8 + (i + k) * 2, output: `c${i + k}`, step: `c${i + k}` })));
+    const out = await box.run(list[i], { what: `step c${i}`, file: '/x/compute1000.yaml', line: 8 + i * 2 });
+    box.set(`c${i}`, out);
+    box.setMember('steps', `c${i}`, { ...SUCCESS });
+  }
+  box.close();
+}), COMPUTE_STEPS, 'what run-skill.ts does for a run of compute steps');
 host.close();
 const wrap = (code) => `(function () { var result; var __r = (function () { ${code}\n})(); return __r === undefined ? result : __r; })()`;
 const bareVm = (ctxOptions, runOptions) => (r = 99) => {
@@ -116,3 +134,4 @@ process.stdout.write([
   '',
 ].join('\n'));
 rmSync(tmp, { recursive: true, force: true });
+rmSync(bundleDir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { AiwError } from '../errors/errors.js';
-import { wrapCompute } from './compute-child-source.js';
+import { BATCHED_STEP_STATE } from './step-state.js';
 import { ComputeProcess, ComputeStopped } from './compute-process.js';
 
 export const DEFAULT_COMPUTE_TIMEOUT_MS = 5000;
@@ -10,7 +10,19 @@ interface Where {
   line: number;
 }
 
-type Transfer = [name: string, key: string | null, json: string | null];
+/** A compute step that comes next, if the ones before it succeed (see ahead()). */
+export interface AheadBlock {
+  code: string;
+  file: string;
+  line: number;
+  /** The name its value goes under, and its step's name (for `steps.<name>`). */
+  output: string;
+  step: string;
+}
+
+// Blocks sent in one request at most: an error ends a request early, so this only bounds its size.
+const MAX_BATCH = 64;
+
 
 let contexts = 0;
 
@@ -25,16 +37,30 @@ export class ComputeSandbox {
   private readonly ctx = ++contexts;
   /** Every value handed over so far, newest per name (and member): replayed into a restarted process. */
   private readonly values = new Map<string, { json: string | null; members: Map<string, string | null> }>();
-  private pending: Transfer[] = [];
+  /** The values set since the last run, as items of the JSON array the next request carries. */
+  private pending: string[] = [];
   private generation = 0;
+  /** Compute steps that follow, told by the engine; sent together when the first of them runs. */
+  private plan: AheadBlock[] = [];
+  /** A request of several blocks in flight: which block answers next, and under which id. */
+  private batch: { blocks: AheadBlock[]; next: number; firstId: number; generation: number } | undefined;
+  /** The value and names of the block that ran last in a batch: already set in the process. */
+  private placed: { output: string | undefined; value: unknown; json: string | null; step: string | undefined } | undefined;
 
   constructor(private readonly host: ComputeProcess, private readonly timeoutMs = DEFAULT_COMPUTE_TIMEOUT_MS) {}
 
   /** Make `value` visible to later compute code as the global `name`. */
   set(name: string, value: unknown): void {
+    const placed = this.placed;
+    // The output of a block of a batch: the process set it already, from the same JSON.
+    if (placed?.output === name && placed.value === value) {
+      placed.output = undefined;
+      this.values.set(name, { json: placed.json, members: new Map() });
+      return;
+    }
     const json = value === undefined ? null : JSON.stringify(value) ?? 'null';
     this.values.set(name, { json, members: new Map() });
-    this.pending.push([name, null, json]);
+    this.pending.push(item(name, null, json));
   }
 
   /** Set one key of an object global (e.g. `steps.<name>`) without copying the whole object again. */
@@ -43,7 +69,23 @@ export class ComputeSandbox {
     let entry = this.values.get(name);
     if (!entry) this.values.set(name, (entry = { json: null, members: new Map() }));
     entry.members.set(key, json);
-    this.pending.push([name, key, json]);
+    const placed = this.placed;
+    if (placed?.step === key && name === 'steps' && json === BATCHED_STEP_STATE && placed.output === undefined) {
+      this.placed = undefined;
+      return;
+    }
+    this.pending.push(item(name, key, json));
+  }
+
+  /**
+   * The engine's word that these compute steps come next, in order, each run only if the one before
+   * it succeeds. When the first of them runs, they all go in one request: the process runs each as
+   * soon as the one before it has answered, and sets its value and \`steps.<name>\` as the engine
+   * would (set() and setMember() then recognise them and send nothing). One round trip per batch, not
+   * per step. The time limit still holds per block: the host waits for each answer under it.
+   */
+  ahead(blocks: AheadBlock[]): void {
+    this.plan = blocks.slice(0, MAX_BATCH);
   }
 
   /**
@@ -52,26 +94,53 @@ export class ComputeSandbox {
    * memory limit says which.
    */
   async run(code: string, where: Where, signal?: AbortSignal): Promise<unknown> {
-    const generation = this.host.ready();
-    // A new process knows nothing of this context: it gets every value, not only the latest ones.
-    const transfers = generation === this.generation ? this.pending : this.replay();
-    this.generation = generation;
-    this.pending = [];
+    let id: number;
+    let block: AheadBlock | undefined;
+    const batch = this.batch;
+    if (batch && this.pending.length === 0 && batch.generation === this.host.generation && same(batch.blocks[batch.next], code, where)) {
+      block = batch.blocks[batch.next];
+      id = batch.firstId + batch.next++;
+      if (batch.next === batch.blocks.length) this.batch = undefined;
+    } else {
+      // Blocks sent ahead that will not run after all (never, as the engine runs them: a safeguard)
+      // may be running now: a fresh process, with every value sent again.
+      if (batch) this.host.kill();
+      this.batch = undefined;
+      this.placed = undefined;
+      const generation = this.host.ready();
+      // A new process knows nothing of this context: it gets every value, not only the latest ones.
+      const items = generation === this.generation ? this.pending : this.replay();
+      this.generation = generation;
+      this.pending = [];
+      const values = items.length ? `[${items.join(',')}]` : undefined;
+      const plan = this.plan;
+      this.plan = [];
+      if (plan.length > 1 && same(plan[0], code, where)) {
+        id = this.host.send(this.ctx, plan, values);
+        this.batch = { blocks: plan, next: 1, firstId: id, generation };
+        block = plan[0];
+      } else {
+        id = this.host.send(this.ctx, [{ code, file: where.file, line: where.line }], values);
+      }
+    }
     let text: string;
     try {
-      text = await this.host.request({
-        ctx: this.ctx, key: `${where.file}:${where.line}\u0000${code}`, source: wrapCompute(code), file: where.file, line: where.line,
-        pending: transfers.length ? JSON.stringify(transfers) : undefined,
-      }, this.timeoutMs, signal);
+      text = await this.host.answerTo(id, this.timeoutMs, signal);
     } catch (err) {
+      this.batch = undefined;
       if (err instanceof ComputeStopped) {
         const code = err.kind === 'interrupted' ? 'INTERRUPTED' : 'SKILL_FAILED';
         throw new AiwError(code, `${where.what}: ${err.message}`, { location: { file: where.file, line: where.line }, cause: err });
       }
       throw err;
     }
-    if (text === 'u') return undefined;
-    if (text.startsWith('v')) return JSON.parse(text.slice(1)) as unknown;
+    if (text === 'u' || text.startsWith('v')) {
+      const value = text === 'u' ? undefined : JSON.parse(text.slice(1)) as unknown;
+      this.placed = block ? { output: block.output, value, json: text === 'u' ? null : text.slice(1), step: block.step } : undefined;
+      return value;
+    }
+    this.batch = undefined;
+    this.placed = undefined;
     const [name, message, stack] = JSON.parse(text.slice(1)) as [string, string, string];
     throw new AiwError('SKILL_FAILED', `${where.what}: ${name}: ${message}`, locationOf(stack, where));
   }
@@ -81,14 +150,24 @@ export class ComputeSandbox {
     this.host.drop(this.ctx);
   }
 
-  private replay(): Transfer[] {
-    const all: Transfer[] = [];
+  private replay(): string[] {
+    const all: string[] = [];
     for (const [name, { json, members }] of this.values) {
-      all.push([name, null, json]);
-      for (const [key, value] of members) all.push([name, key, value]);
+      all.push(item(name, null, json));
+      for (const [key, value] of members) all.push(item(name, key, value));
     }
     return all;
   }
+}
+
+/** One `[name, key|null, value]` of the values array (`[name, key|null]` for undefined), from JSON already made. */
+function item(name: string, key: string | null, json: string | null): string {
+  const head = `[${JSON.stringify(name)},${key === null ? 'null' : JSON.stringify(key)}`;
+  return json === null ? `${head}]` : `${head},${json}]`;
+}
+
+function same(block: AheadBlock | undefined, code: string, where: Where): boolean {
+  return block !== undefined && block.code === code && block.file === where.file && block.line === where.line;
 }
 
 function locationOf(stack: string, where: { file: string; line: number }): { location?: { file: string; line: number } } {

@@ -2,7 +2,7 @@ import { isReturnItem, type ReturnItem, type Skill, type Step } from '../model/s
 import { skillDialect, type DialectName } from '../model/dialect.js';
 import { evaluateCondition, renderValue, type Scope, type TemplateOrigin } from '../template/render.js';
 import { parseDuration } from '../source/duration.js';
-import { ComputeSandbox, DEFAULT_COMPUTE_TIMEOUT_MS } from './compute-sandbox.js';
+import { ComputeSandbox, DEFAULT_COMPUTE_TIMEOUT_MS, type AheadBlock } from './compute-sandbox.js';
 import { ComputeProcess } from './compute-process.js';
 
 
@@ -25,6 +25,8 @@ export interface Dialect {
   /** `onMissing` hears of a name or key the condition needed and did not find (it is then false). */
   condition(condition: string | boolean, origin: TemplateOrigin, onMissing?: (message: string) => void): Promise<boolean>;
   compute(code: string, where: ComputeWhere): Promise<unknown>;
+  /** Optional: these compute steps come next, in order (see ComputeSandbox.ahead). */
+  ahead?(blocks: AheadBlock[]): void;
   /** A step's output (or undefined for a failed/skipped step), visible to later steps by name. */
   set(name: string, value: unknown): void;
   /** One key of an object in scope (`steps.<name>`). */
@@ -80,6 +82,10 @@ export class JavaScriptDialect implements Dialect {
 
   compute(code: string, where: ComputeWhere): Promise<unknown> {
     return this.sandboxed().run(code, where, this.signal);
+  }
+
+  ahead(blocks: AheadBlock[]): void {
+    this.sandboxed().ahead(blocks);
   }
 
   set(name: string, value: unknown): void {

@@ -2,6 +2,8 @@ import { AiwError, type SourceLocation } from '../errors/errors.js';
 import type { EventSink } from '../model/events.js';
 import type { Skill } from '../model/skill.js';
 import { isTemplate, singleExpression, type Scope, type TemplateOrigin } from '../template/render.js';
+import { BATCHED_STEP_STATE } from './step-state.js';
+import type { AheadBlock } from './compute-sandbox.js';
 import { computeLimitMs, type ComputeWhere, type Dialect } from './dialect.js';
 import { ComputeError, PythonWorker, type WorkerAnswer } from './python-worker.js';
 
@@ -49,9 +51,19 @@ export class PythonRuntime {
   }
 
   async request(body: Record<string, unknown>, what: string, limitMs: number, location?: SourceLocation): Promise<WorkerAnswer> {
+    return this.worker.answerTo(await this.send(body, 1, what), what, limitMs, location);
+  }
+
+  /** Send a request that `count` answers come back for, with the scope changes not sent yet. */
+  send(body: Record<string, unknown>, count: number, what: string): Promise<number> {
     const updates = this.updates;
     this.updates = [];
-    return this.worker.request({ ...body, updates }, what, limitMs, location);
+    return this.worker.send({ ...body, updates }, count, what);
+  }
+
+  /** Whether scope changes wait to be sent. */
+  get changed(): boolean {
+    return this.updates.length > 0;
   }
 
   close(): void {
@@ -97,6 +109,9 @@ interface Job {
 export class PythonDialect implements Dialect {
   private readonly id: number;
   private readonly config: Record<string, unknown>;
+  private plan: AheadBlock[] = [];
+  private batch: { blocks: AheadBlock[]; next: number; firstId: number; generation: number } | undefined;
+  private placed: { output: string | undefined; value: unknown; step: string } | undefined;
 
   constructor(private readonly runtime: PythonRuntime, private readonly skill: Skill, scope: Scope, private readonly emit: EventSink) {
     this.id = runtime.open(scope);
@@ -136,22 +151,72 @@ export class PythonDialect implements Dialect {
   async compute(code: string, at: ComputeWhere): Promise<unknown> {
     const limit = computeLimitMs(this.skill, this.config, DEFAULT_PYTHON_TIMEOUT_MS);
     const location = { file: at.file, line: at.line };
-    const answer = await this.runtime.request(
-      { op: 'exec', scope: this.id, code, file: at.file, line: at.line, output: at.output }, at.what, limit, location);
+    const worker = this.runtime.worker;
+    let id: number;
+    let block: AheadBlock | undefined;
+    const batch = this.batch;
+    if (batch && !this.runtime.changed && batch.generation === worker.generation && worker.running && same(batch.blocks[batch.next], code, at)) {
+      block = batch.blocks[batch.next];
+      id = batch.firstId + batch.next++;
+      if (batch.next === batch.blocks.length) this.batch = undefined;
+    } else {
+      // Blocks sent ahead that will not run after all (never, as the engine runs them: a safeguard)
+      // may be running now: a fresh worker, with every scope sent again.
+      if (batch) worker.kill();
+      this.batch = undefined;
+      this.placed = undefined;
+      const plan = this.plan;
+      this.plan = [];
+      if (plan.length > 1 && same(plan[0], code, at)) {
+        const blocks = plan.map((b) => ({ code: b.code, file: b.file, line: b.line, output: b.output, step: b.step }));
+        id = await this.runtime.send({ op: 'blocks', scope: this.id, blocks }, plan.length, at.what);
+        this.batch = { blocks: plan, next: 1, firstId: id, generation: worker.generation };
+        block = plan[0];
+      } else {
+        id = await this.runtime.send({ op: 'exec', scope: this.id, code, file: at.file, line: at.line, output: at.output }, 1, at.what);
+      }
+    }
+    let answer: WorkerAnswer;
+    try {
+      answer = await worker.answerTo(id, at.what, limit, location);
+    } catch (err) {
+      this.batch = undefined;
+      throw err;
+    }
     if (answer.printed) this.emit({ kind: 'warning', message: `${at.what} printed: ${answer.printed.trimEnd()}` });
     for (const w of answer.warnings ?? []) this.emit({ kind: 'warning', message: `${at.file}:${at.line}: ${at.what}: ${w}` });
     if (answer.error) {
+      this.batch = undefined;
+      this.placed = undefined;
       const line = answer.error.line ?? at.line;
       throw new ComputeError(`${at.what}: ${answer.error.type}: ${answer.error.message} (${at.file}:${line})`, undefined, { file: at.file, line });
     }
-    return answer.value ?? null;
+    const value = answer.value ?? null;
+    this.placed = block ? { output: block.output, value, step: block.step } : undefined;
+    return value;
+  }
+
+  /** These compute steps come next (see ComputeSandbox.ahead): one request for all, in the worker. */
+  ahead(blocks: AheadBlock[]): void {
+    this.plan = blocks;
   }
 
   set(name: string, value: unknown): void {
+    const placed = this.placed;
+    // The value of a block of a batch: the worker set it already, from the same JSON.
+    if (placed?.output === name && placed.value === value) {
+      placed.output = undefined;
+      return;
+    }
     this.runtime.set(this.id, name, value);
   }
 
   setMember(name: string, key: string, value: unknown): void {
+    const placed = this.placed;
+    if (placed?.step === key && name === 'steps' && placed.output === undefined && JSON.stringify(value) === BATCHED_STEP_STATE) {
+      this.placed = undefined;
+      return;
+    }
     this.runtime.setMember(this.id, name, key, value);
   }
 
@@ -170,6 +235,10 @@ export class PythonDialect implements Dialect {
     const shown = source === undefined ? '' : ` in ${JSON.stringify(source)}`;
     return new AiwError('TEMPLATE', `${origin.what}: ${error.type}: ${error.message}${shown}`, { location: origin.location });
   }
+}
+
+function same(block: AheadBlock | undefined, code: string, at: ComputeWhere): boolean {
+  return block !== undefined && block.code === code && block.file === at.file && block.line === at.line;
 }
 
 function where(origin: TemplateOrigin): string {

@@ -44,7 +44,14 @@ export class PythonWorker {
   private child?: ChildProcessWithoutNullStreams;
   private started?: Promise<void>;
   private readonly pending = new Map<number, Pending>();
+  /** Answers to a request of several blocks, come before anyone waits for them. */
+  private readonly early = new Map<number, WorkerAnswer>();
+  private sentUpTo = 0;
+  /** Why the worker stopped while nobody waited: the answer to a block it never finished. */
+  private stopped: Error | undefined;
   private nextId = 1;
+  /** Counts starts: a request of several blocks belongs to the worker it was sent to. */
+  generation = 0;
   private stderr = '';
   info: { python?: string; jinja2?: string | null } = {};
 
@@ -56,9 +63,30 @@ export class PythonWorker {
 
   /** Send one request; `what` names the step in errors, `limitMs` bounds the wait. */
   async request(body: Record<string, unknown>, what: string, limitMs: number, location?: SourceLocation): Promise<WorkerAnswer> {
+    return this.answerTo(await this.send(body, 1, what), what, limitMs, location);
+  }
+
+  /**
+   * Send a request that `count` answers come back for (ids from the returned one on; see
+   * run_blocks in worker.py), starting the worker if needed. Its generation is `generation` now.
+   */
+  async send(body: Record<string, unknown>, count: number, what: string): Promise<number> {
     await this.start(what);
-    const child = this.child!;
-    const id = this.nextId++;
+    const id = this.nextId;
+    this.nextId += count;
+    this.sentUpTo = this.nextId - 1;
+    this.child!.stdin.write(`${JSON.stringify({ ...body, id })}\n`);
+    return id;
+  }
+
+  /** The answer with this id, waited for under `limitMs` from now (past it the worker is killed). */
+  answerTo(id: number, what: string, limitMs: number, location?: SourceLocation): Promise<WorkerAnswer> {
+    const early = this.early.get(id);
+    if (early) {
+      this.early.delete(id);
+      return Promise.resolve(early);
+    }
+    if (!this.child) return Promise.reject(this.stopped ?? new AiwError('SKILL_FAILED', 'the Python worker stopped'));
     return new Promise<WorkerAnswer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -69,13 +97,15 @@ export class PythonWorker {
         resolve: (a) => { clearTimeout(timer); resolve(a); },
         reject: (e) => { clearTimeout(timer); reject(e); },
       });
-      child.stdin.write(`${JSON.stringify({ ...body, id })}\n`);
     });
   }
 
   private start(what: string): Promise<void> {
     if (this.child && this.started) return this.started;
     const script = workerScript();
+    this.generation++;
+    this.early.clear();
+    this.stopped = undefined;
     const child = spawn(this.opts.python, ['-u', script], {
       cwd: this.opts.cwd,
       env: { ...this.opts.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8' },
@@ -110,7 +140,10 @@ export class PythonWorker {
         return;
       }
       const pending = msg.id === undefined ? undefined : this.pending.get(msg.id);
-      if (!pending) return;
+      if (!pending) {
+        if (msg.id !== undefined && msg.id <= this.sentUpTo && child === this.child) this.early.set(msg.id, msg);
+        return;
+      }
       this.pending.delete(msg.id!);
       pending.resolve(msg);
     });
@@ -137,10 +170,12 @@ export class PythonWorker {
     if (this.child !== child) return;
     this.child = undefined;
     this.started = undefined;
+    this.early.clear();
     this.opts.onRestart();
   }
 
   private failAll(err: Error): void {
+    this.stopped = err;
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       p.reject(err);

@@ -6,7 +6,7 @@ import type { Scope } from '../template/render.js';
 import { parseDuration } from '../source/duration.js';
 import { prepareCall } from '../tools/execute-tool.js';
 import type { ToolRegistry } from '../tools/registry.js';
-import { closeComputeProcess, computeProcessFor, dialectOf, hasCompute, JavaScriptDialect, type Dialect } from './dialect.js';
+import { closeComputeProcess, computeProcessFor, dialectOf, hasCompute, JavaScriptDialect, type ComputeWhere, type Dialect } from './dialect.js';
 import type * as PythonModule from './python-dialect.js';
 import type { EventSink } from '../model/events.js';
 import { resolveInputs } from './inputs.js';
@@ -14,6 +14,8 @@ import type { HealRecord, KnownIssueMatch, RunResult, RunStatus, StepError, Step
 import { toStepError } from '../model/step-error.js';
 
 const MAX_DEPTH = 8;
+// Compute steps told ahead at most at once (each batch is one request to the compute process).
+const AHEAD_MAX = 64;
 let pythonLoaded: typeof PythonModule | undefined;
 
 /** Everything a run shares: where things are, the tools, the heal state, and where events go. */
@@ -118,7 +120,9 @@ export async function runSkill(skill: Skill, given: Record<string, unknown>, ctx
 
 async function runItems(items: Array<Step | ReturnItem>, state: RunState, ctx: EngineContext): Promise<StepResult[]> {
   const results: StepResult[] = [];
-  for (const item of items) {
+  let aheadUntil = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
     if (state.failed || state.returned) break;
     if (ctx.signal?.aborted) {
       state.failed = true;
@@ -134,9 +138,33 @@ async function runItems(items: Array<Step | ReturnItem>, state: RunState, ctx: E
       }
       break;
     }
+    if (i >= aheadUntil && state.dialect.ahead && plainCompute(item)) aheadUntil = tellAhead(items, i, state);
     results.push(await runStep(item, state, ctx));
   }
   return results;
+}
+
+/** A compute step that runs whenever it is reached (no condition). */
+function plainCompute(item: Step | ReturnItem): item is Step {
+  return !isReturnItem(item) && item.type === 'compute' && item.condition === undefined;
+}
+
+/** Tell the dialect of the run of plain compute steps from `i` on; returns where the run ends. */
+function tellAhead(items: Array<Step | ReturnItem>, i: number, state: RunState): number {
+  let end = i;
+  while (end < items.length && end - i < AHEAD_MAX && plainCompute(items[end]!)) end++;
+  if (end - i > 1) {
+    state.dialect.ahead!(items.slice(i, end).map((item) => {
+      const step = item as Step;
+      const where = computeWhere(step, state);
+      return { code: step.compute!, file: where.file, line: where.line, output: where.output, step: step.name };
+    }));
+  }
+  return end;
+}
+
+function computeWhere(step: Step, state: RunState): ComputeWhere {
+  return { what: `step '${step.name}' compute`, file: state.skill.file, line: step.computeLine ?? step.line, output: step.output ?? step.name };
 }
 
 async function runStep(step: Step, state: RunState, ctx: EngineContext): Promise<StepResult> {
@@ -188,7 +216,7 @@ async function execute(step: Step, state: RunState, ctx: EngineContext, where: {
       return outcomeResult(step.name, tool.name, outcome, where.location);
     }
     case 'compute': {
-      const output = await state.dialect.compute(step.compute!, { what: `step '${step.name}' compute`, file: state.skill.file, line: step.computeLine ?? step.line, output: step.output ?? step.name });
+      const output = await state.dialect.compute(step.compute!, computeWhere(step, state));
       return { ...base, status: 'success', output };
     }
     case 'skill': {

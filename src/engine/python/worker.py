@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import traceback
+import types
 
 PROTOCOL = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
 sys.stdout = sys.stderr
@@ -120,22 +121,35 @@ READY = None
 CODE = {}
 
 
+def shifted(code_object, delta):
+    """The same code with every line number `delta` further down, its nested functions too."""
+    consts = tuple(shifted(c, delta) if isinstance(c, types.CodeType) else c for c in code_object.co_consts)
+    return code_object.replace(co_firstlineno=code_object.co_firstlineno + delta, co_consts=consts)
+
+
 def compile_block(code, file, line):
     """Compile a block so that its line numbers are the skill file's. Most blocks compile as they
-    are (blank lines in front give the offset); only a block with a top-level `return` takes the
-    slower way through the AST, where each such `return` becomes the end of the block."""
+    are and have their line numbers moved down after; a syntax error is raised again from the
+    block placed at its line (blank lines in front), so that its line is the file's too. Only a
+    block with a top-level `return` takes the slower way through the AST, where each such `return`
+    becomes the end of the block."""
     key = (code, file, line)
     compiled = CODE.get(key)
     if compiled is not None:
         return compiled
     try:
-        compiled = compile("\n" * (line - 1) + code, file, "exec")
-    except SyntaxError as err:
-        if "outside function" not in str(err.msg):
-            raise
-        tree = ast.parse("\n" * (line - 1) + code, filename=file)
-        tree = ast.fix_missing_locations(TopLevelReturns().visit(tree))
-        compiled = compile(tree, file, "exec")
+        compiled = shifted(compile(code, file, "exec"), line - 1)
+    except SyntaxError:
+        compiled = None
+    if compiled is None:
+        try:
+            compiled = compile("\n" * (line - 1) + code, file, "exec")
+        except SyntaxError as err:
+            if "outside function" not in str(err.msg):
+                raise
+            tree = ast.parse("\n" * (line - 1) + code, filename=file)
+            tree = ast.fix_missing_locations(TopLevelReturns().visit(tree))
+            compiled = compile(tree, file, "exec")
     if len(CODE) < 4096:
         CODE[key] = compiled
     return compiled
@@ -235,6 +249,43 @@ def failure(err, req):
     return {"error": {"type": type(err).__name__, "message": message, "line": line}}
 
 
+def answer_text(answer, req_id):
+    answer["id"] = req_id
+    try:
+        return json.dumps(answer, default=plain)
+    except (TypeError, ValueError) as err:
+        return json.dumps({"id": req_id, "error": {"type": type(err).__name__, "message": f"value cannot cross as JSON: {err}", "line": None}})
+
+
+def run_blocks(req):
+    """Blocks of consecutive compute steps in one request: each answers as `id + k` as soon as it has
+    run; after each that succeeds, its value and its step's state are set in the scope exactly as
+    the engine would send them; the first error ends the request."""
+    scope = req["scope"]
+    for k, block in enumerate(req["blocks"]):
+        block["scope"] = scope
+        try:
+            answer = execute(block)
+        except Exception as err:  # the step fails with this message; the worker lives on
+            answer = failure(err, block)
+        text = answer_text(answer, req["id"] + k)
+        PROTOCOL.write(text + "\n")
+        if "error" in answer:
+            return
+        try:
+            value = json.loads(text).get("value")
+            update([["set", scope, block["output"], value],
+                    ["member", scope, "steps", block["step"], dict(BATCHED_STEP_STATE, heals=[], known_issues=[])]])
+        except Exception as err:  # the next block fails with it, as the engine's update would have
+            if k + 1 < len(req["blocks"]):
+                PROTOCOL.write(answer_text(failure(err, req["blocks"][k + 1]), req["id"] + k + 1) + "\n")
+            return
+
+
+# `steps.<name>` of a compute step that succeeded, as the engine records it (run-skill.ts).
+BATCHED_STEP_STATE = {"status": "success", "error": None, "attempts": 1, "failure_class": None, "heals": [], "known_issues": []}
+
+
 def main():
     sys.path.insert(0, os.getcwd())
     PROTOCOL.write(json.dumps({"ready": True, "python": sys.version.split()[0],
@@ -246,6 +297,9 @@ def main():
         try:
             update(req.get("updates", []))
             op = req["op"]
+            if op == "blocks":
+                run_blocks(req)
+                continue
             if op == "render":
                 answer = render(req)
             elif op == "exec":
@@ -254,12 +308,7 @@ def main():
                 answer = {}
         except Exception as err:  # the step fails with this message; the worker lives on
             answer = failure(err, req)
-        answer["id"] = req["id"]
-        try:
-            text = json.dumps(answer, default=plain)
-        except (TypeError, ValueError) as err:
-            text = json.dumps({"id": req["id"], "error": {"type": type(err).__name__, "message": f"value cannot cross as JSON: {err}", "line": None}})
-        PROTOCOL.write(text + "\n")
+        PROTOCOL.write(answer_text(answer, req["id"]) + "\n")
 
 
 if __name__ == "__main__":
