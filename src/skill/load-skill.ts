@@ -1,14 +1,15 @@
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { ValidationError, type Problem } from '../errors/errors.js';
+import { cacheStore } from '../files/cache-store.js';
 import { checkSchema } from '../source/check-schema.js';
 import type { InputSpec, OutputSpec, ReturnItem, Skill, Step, StepType } from '../model/skill.js';
-import { locate, readYamlSource, type JsonPath, type YamlSource } from '../source/yaml-source.js';
+import { readYamlSource } from '../source/parse-cache.js';
+import { codeLine, locate, type JsonPath, type YamlSource } from '../source/yaml-source.js';
 
 const ACTIONS = ['tool', 'compute', 'skill', 'then'] as const;
 
 /** Load, schema-check and structurally check a skill file. Throws ValidationError with every problem. */
 export async function loadSkillFile(file: string): Promise<Skill> {
-  const { source, problems } = await readYamlSource(file);
+  const { source, problems } = await readYamlSource(file, cacheStore('parse'));
   if (problems.length) throw new ValidationError(problems);
   const built = buildSkill(source);
   if (!built.skill) throw new ValidationError(built.problems);
@@ -96,17 +97,4 @@ export function buildSkill(source: YamlSource): { skill?: Skill; problems: Probl
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** The line where code in a (possibly block) scalar starts, so compute errors point at the right line. */
-function codeLine(source: YamlSource, path: JsonPath): number {
-  let node: unknown = source.doc.contents;
-  for (const seg of path) {
-    if (isMap(node)) node = node.items.find((p) => isScalar(p.key) && p.key.value === seg)?.value;
-    else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
-  }
-  const pos = locate(source, path);
-  const scalar = node as Node | undefined;
-  if (isScalar(scalar) && (scalar.type === 'BLOCK_LITERAL' || scalar.type === 'BLOCK_FOLDED')) return pos.line + 1;
-  return pos.line;
 }

@@ -12,10 +12,18 @@ const byKind: Record<SchemaKind, ValidateFunction> = {
   config: validators.config,
 };
 
+/** What the compiled schemas are: a parse cache entry's schema verdicts hold only for these. */
+export const schemaFingerprint: string = validators.fingerprint;
+
 /** Every schema problem in `source`, each at the line:col of the YAML node it is about. */
 export function checkSchema(kind: SchemaKind, source: YamlSource): Problem[] {
+  // A verdict from the parse cache: this very text passed these very schemas before.
+  if (source.schemaValid.has(kind)) return [];
   const validate = byKind[kind];
-  if (validate(source.value)) return [];
+  if (validate(source.value)) {
+    source.schemaPassed(kind);
+    return [];
+  }
   return simplify(validate.errors ?? []).map((e) => toProblem(source, e));
 }
 
