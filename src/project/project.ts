@@ -89,7 +89,7 @@ export async function loadConfig(file: string): Promise<{ config: Record<string,
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { config: {}, problems: [], includedToolFiles: [] };
     throw new AiwError('CONFIG', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
-  const { source, problems } = parseYamlBytes(file, bytes, cacheStore('parse'));
+  const { source, problems } = await parseYamlBytes(file, bytes, cacheStore('parse'));
   if (problems.length) throw new ValidationError(problems);
   const schemaProblems = source.value === null || source.value === undefined ? [] : checkSchema('config', source);
   if (schemaProblems.length) throw new ValidationError(schemaProblems);

@@ -36,7 +36,7 @@ export async function readYamlSource(file: string, store?: CacheStore): Promise<
 }
 
 /** parseYamlSource of a file's bytes, through the parse cache when a store is given. */
-export function parseYamlBytes(file: string, bytes: Buffer, store?: CacheStore): { source: YamlSource; problems: Problem[] } {
+export async function parseYamlBytes(file: string, bytes: Buffer, store?: CacheStore): Promise<{ source: YamlSource; problems: Problem[] }> {
   const text = bytes.toString('utf8');
   if (!store) return parseYamlSource(file, text);
   const name = `${entryKey(bytes)}.json`;
@@ -46,7 +46,7 @@ export function parseYamlBytes(file: string, bytes: Buffer, store?: CacheStore):
     return { source: sourceFromParts(file, text, { value: entry.value, positions: entry.positions, schemaValid: entry.schemaValid, onSchemaPassed: remember }), problems: [] };
   }
   const fresh: Entry = { format: FORMAT, length: text.length, value: undefined, positions: [1, 1], schemaValid: [] };
-  const parsed = parseYamlSource(file, text, { onSchemaPassed: rememberer(store, name, fresh) });
+  const parsed = await parseYamlSource(file, text, { onSchemaPassed: rememberer(store, name, fresh) });
   if (parsed.problems.length || !isPlainJson(parsed.source.value)) return parsed;
   fresh.value = parsed.source.value;
   fresh.positions = parsed.source.positions;

@@ -1,9 +1,7 @@
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
-
 /**
  * Where every node of a YAML document starts, as plain JSON: what `locate()` needs to name a
  * `line:col`, without the yaml Document (whose parse is most of what loading a file costs). Built once
- * from the Document when a file is parsed, kept in the parse cache beside the value.
+ * from the Document when a file is parsed (yaml-parse.ts), kept in the parse cache beside the value.
  *
  * A node is `[line, col]` (a scalar, alias or anything else without children), `[line, col, 1]` (a
  * block scalar `|` / `>`: its text starts on the next line), `[line, col, {key: entry}]` (a map) or
@@ -13,33 +11,6 @@ import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter } from 
  */
 export type PosNode = [number, number] | [number, number, 1] | [number, number, Record<string, PosEntry>] | [number, number, PosNode[]];
 export type PosEntry = [number, number, PosNode | null];
-
-/** The position tree of `doc`, the root being its contents (or offset 0 when it has none). */
-export function positionTree(doc: Document.Parsed, lines: LineCounter): PosNode {
-  const at = (node: unknown): [number, number] => {
-    const p = lines.linePos((node as { range?: [number, number, number] } | null)?.range?.[0] ?? 0);
-    return [p.line, p.col];
-  };
-  const tree = (node: unknown): PosNode => {
-    const [line, col] = at(node);
-    if (isMap(node)) {
-      // A null-prototype object: a key such as `constructor` or `__proto__` is only ever its own entry.
-      const kids: Record<string, PosEntry> = Object.create(null) as Record<string, PosEntry>;
-      for (const pair of node.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
-        const key = String(pair.key.value);
-        if (Object.hasOwn(kids, key)) continue;
-        const [kl, kc] = at(pair.key);
-        kids[key] = [kl, kc, pair.value ? tree(pair.value) : null];
-      }
-      return [line, col, kids];
-    }
-    if (isSeq(node)) return [line, col, node.items.map(tree)];
-    if (isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED')) return [line, col, 1];
-    return [line, col];
-  };
-  return tree(doc.contents);
-}
 
 /**
  * The position `locate()` gives for `path`: the node's, else its nearest existing ancestor's; with

@@ -1,21 +1,21 @@
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, visit, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import { AiwError, type Problem } from '../errors/errors.js';
-import { findPosition, positionTree, type PosNode } from './positions.js';
+import { findPosition, type PosNode } from './positions.js';
 
 /**
- * A parsed YAML file that still knows where every value came from. `locate()` reads `positions`;
- * `doc` and `lineCounter` are parsed from `text` on first use, so a source served by the parse cache
- * (src/source/parse-cache.ts) never pays for a yaml Document unless something asks for one.
+ * A parsed YAML file that still knows where every value came from: `locate()` reads its position
+ * tree (positions.ts), never a yaml Document. A source served by the parse cache (parse-cache.ts)
+ * has no Document, and the yaml library is not even loaded, unless `document()` asks for it.
  */
 export interface YamlSource {
   readonly file: string;
   readonly text: string;
   readonly value: unknown;
-  readonly doc: Document.Parsed;
-  readonly lineCounter: LineCounter;
   /** Where each node starts (see positions.ts). */
   readonly positions: PosNode;
+  /** The yaml Document of `text`, parsed on first call. */
+  document(): Promise<{ doc: Document.Parsed; lineCounter: LineCounter }>;
   /** The schema kinds (`skill`, `tool`, `config`) the value is already known to satisfy. */
   readonly schemaValid: ReadonlySet<string>;
   /** Called by checkSchema when the value passes `kind`, so the parse cache can keep that verdict. */
@@ -24,40 +24,34 @@ export interface YamlSource {
 
 export type JsonPath = ReadonlyArray<string | number>;
 
-/** The parts of a source a cache entry holds; see parse-cache.ts. */
+/** What a source is made of besides its file and text; a parse cache entry holds value and positions. */
 export interface SourceParts {
   value: unknown;
-  positions?: PosNode;
+  positions: PosNode;
   schemaValid?: Iterable<string>;
   onSchemaPassed?: (kind: string) => void;
 }
 
-class LazySource implements YamlSource {
-  #parsed?: { doc: Document.Parsed; lineCounter: LineCounter };
-  #positions?: PosNode;
+type Doc = { doc: Document.Parsed; lineCounter: LineCounter };
+
+class Source implements YamlSource {
   readonly value: unknown;
+  readonly positions: PosNode;
   readonly schemaValid: Set<string>;
   readonly #onSchemaPassed?: (kind: string) => void;
+  #doc?: Promise<Doc>;
 
-  constructor(readonly file: string, readonly text: string, parts: SourceParts, parsed?: { doc: Document.Parsed; lineCounter: LineCounter }) {
+  constructor(readonly file: string, readonly text: string, parts: SourceParts, doc?: Doc) {
     this.value = parts.value;
-    this.#positions = parts.positions;
+    this.positions = parts.positions;
     this.schemaValid = new Set(parts.schemaValid ?? []);
     this.#onSchemaPassed = parts.onSchemaPassed;
-    this.#parsed = parsed;
+    if (doc) this.#doc = Promise.resolve(doc);
   }
 
-  get doc(): Document.Parsed {
-    return this.#document().doc;
-  }
-
-  get lineCounter(): LineCounter {
-    return this.#document().lineCounter;
-  }
-
-  get positions(): PosNode {
-    this.#positions ??= positionTree(this.doc, this.lineCounter);
-    return this.#positions;
+  document(): Promise<Doc> {
+    this.#doc ??= import('./yaml-parse.js').then(({ parseText }) => parseText(this.file, this.text));
+    return this.#doc;
   }
 
   schemaPassed(kind: string): void {
@@ -65,56 +59,20 @@ class LazySource implements YamlSource {
     this.schemaValid.add(kind);
     this.#onSchemaPassed?.(kind);
   }
-
-  #document(): { doc: Document.Parsed; lineCounter: LineCounter } {
-    // Only a cached source gets here without a Document, and only files without problems are cached.
-    this.#parsed ??= parseText(this.text);
-    return this.#parsed;
-  }
-}
-
-function parseText(text: string): { doc: Document.Parsed; lineCounter: LineCounter } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  return { doc, lineCounter };
 }
 
 /** A source from parts known to be right (a parse cache entry of exactly this text). */
 export function sourceFromParts(file: string, text: string, parts: SourceParts): YamlSource {
-  return new LazySource(file, text, parts);
+  return new Source(file, text, parts);
 }
 
 /** Parse `text`; syntax problems come back as Problems with `file:line:col`, all of them at once. */
-export function parseYamlSource(file: string, text: string, parts: Omit<SourceParts, 'value' | 'positions'> = {}): { source: YamlSource; problems: Problem[] } {
-  const parsed = parseText(text);
-  const { doc, lineCounter } = parsed;
-  const problems: Problem[] = doc.errors.map((e) => {
-    const pos = lineCounter.linePos(e.pos[0]);
-    return { file, line: pos.line, col: pos.col, code: 'YAML_SYNTAX', message: firstLine(e.message) };
-  });
-  let value: unknown;
-  if (!problems.length) {
-    try {
-      value = doc.toJS({ maxAliasCount: 100 });
-    } catch (err) {
-      // Only aliases fail here: one to an anchor defined later, or an "alias bomb" that would
-      // expand to millions of nodes. Report it at the first alias, like a syntax error.
-      const pos = lineCounter.linePos(firstAliasOffset(doc));
-      problems.push({ file, line: pos.line, col: pos.col, code: 'YAML_SYNTAX', message: firstLine((err as Error).message) });
-    }
-  }
-  return { source: new LazySource(file, text, { ...parts, value }, parsed), problems };
-}
-
-function firstAliasOffset(doc: Document.Parsed): number {
-  let offset = 0;
-  visit(doc, {
-    Alias(_key, node) {
-      offset = node.range?.[0] ?? 0;
-      return visit.BREAK;
-    },
-  });
-  return offset;
+export async function parseYamlSource(file: string, text: string, parts: Omit<SourceParts, 'value' | 'positions'> = {}): Promise<{ source: YamlSource; problems: Problem[] }> {
+  // Loaded here, on the first file that has to be parsed: the yaml library costs every start that loads it.
+  const { parseText } = await import('./yaml-parse.js');
+  const parsed = parseText(file, text);
+  const source = new Source(file, text, { ...parts, value: parsed.value, positions: parsed.positions }, parsed);
+  return { source, problems: parsed.problems };
 }
 
 /** The bytes of `file`, or a USAGE error naming it. */
@@ -152,8 +110,4 @@ export function pointerToPath(pointer: string): Array<string | number> {
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
 }

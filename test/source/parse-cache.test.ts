@@ -58,14 +58,14 @@ function positions(source: YamlSource): unknown[] {
 }
 
 describe('the parse cache', () => {
-  it('serves a hit with the value, every position and the schema verdict a parse gives', () => {
+  it('serves a hit with the value, every position and the schema verdict a parse gives', async () => {
     const { store } = cacheFolder();
     const bytes = Buffer.from(SKILL);
-    const plain = parseYamlBytes('skills/s.yaml', bytes);
-    const miss = parseYamlBytes('skills/s.yaml', bytes, store);
+    const plain = await parseYamlBytes('skills/s.yaml', bytes);
+    const miss = await parseYamlBytes('skills/s.yaml', bytes, store);
     expect(checkSchema('skill', miss.source)).toEqual([]);
     expect(store.writes).toBe(2); // the entry, then the same entry with the schema verdict
-    const hit = parseYamlBytes('skills/s.yaml', bytes, store);
+    const hit = await parseYamlBytes('skills/s.yaml', bytes, store);
     expect(store.writes).toBe(2);
     expect(hit.problems).toEqual([]);
     expect(hit.source.value).toStrictEqual(plain.source.value);
@@ -74,21 +74,21 @@ describe('the parse cache', () => {
     expect(hit.source.schemaValid.has('skill')).toBe(true);
     expect(checkSchema('skill', hit.source)).toEqual([]);
     // The Document, when something asks for it, is the text's.
-    expect(hit.source.doc.toJS()).toEqual(plain.source.value);
+    expect((await hit.source.document()).doc.toJS()).toEqual(plain.source.value);
   });
 
-  it('reports a schema problem found after a hit at the same file:line:col as without the cache', () => {
+  it('reports a schema problem found after a hit at the same file:line:col as without the cache', async () => {
     const { store } = cacheFolder();
     const bytes = Buffer.from('name: s\nsteps:\n  - name: a\n    comand: x\n    retry: { attempts: many }\n');
-    const expected = checkSchema('skill', parseYamlBytes('skills/s.yaml', bytes).source);
+    const expected = checkSchema('skill', (await parseYamlBytes('skills/s.yaml', bytes)).source);
     expect(expected.length).toBeGreaterThan(1);
-    parseYamlBytes('skills/s.yaml', bytes, store);
-    const hit = parseYamlBytes('skills/s.yaml', bytes, store);
+    await parseYamlBytes('skills/s.yaml', bytes, store);
+    const hit = await parseYamlBytes('skills/s.yaml', bytes, store);
     expect(store.reads).toBe(2);
     expect(store.writes).toBe(1);
     expect(checkSchema('skill', hit.source)).toEqual(expected);
     // Still no verdict: the next hit checks again and finds the same.
-    expect(checkSchema('skill', parseYamlBytes('skills/s.yaml', bytes, store).source)).toEqual(expected);
+    expect(checkSchema('skill', (await parseYamlBytes('skills/s.yaml', bytes, store)).source)).toEqual(expected);
   });
 
   it('never serves an edited file stale, even at the same size and mtime', async () => {
@@ -105,17 +105,17 @@ describe('the parse cache', () => {
     expect(((await readYamlSource(file, store)).source.value as { steps: unknown[] }).steps).toEqual([{ name: 'a', compute: 'return 2' }]);
   });
 
-  it('ignores a damaged entry (cut short, garbage, or not matching its digest) and writes a good one over it', () => {
+  it('ignores a damaged entry (cut short, garbage, or not matching its digest) and writes a good one over it', async () => {
     const { dir, store } = cacheFolder();
     const bytes = Buffer.from(SKILL);
-    const plain = parseYamlBytes('s.yaml', bytes).source;
-    parseYamlBytes('s.yaml', bytes, store);
+    const plain = (await parseYamlBytes('s.yaml', bytes)).source;
+    await parseYamlBytes('s.yaml', bytes, store);
     const [name] = store.entries().filter((n) => n.endsWith('.json'));
     const good = readFileSync(`${dir}/${name}`, 'utf8');
     const damaged = [good.slice(0, good.length / 2), 'not json at all', '', good.replace('"a skill"', '"b skill"'), `${'0'.repeat(64)}\n{"format":1}`];
     for (const text of damaged) {
       writeFileSync(`${dir}/${name}`, text);
-      const again = parseYamlBytes('s.yaml', bytes, store);
+      const again = await parseYamlBytes('s.yaml', bytes, store);
       expect(again.problems).toEqual([]);
       expect(again.source.value).toStrictEqual(plain.value);
       expect(positions(again.source)).toEqual(positions(plain));
@@ -123,23 +123,23 @@ describe('the parse cache', () => {
     }
   });
 
-  it('never caches a file with YAML problems: each read reports them again, at file:line:col', () => {
+  it('never caches a file with YAML problems: each read reports them again, at file:line:col', async () => {
     const { store } = cacheFolder();
     for (const text of ['name: s\nsteps: [\n', 'a: 1\na: 2\n', 'a: *nowhere\n']) {
-      const first = parseYamlBytes('bad.yaml', Buffer.from(text), store);
+      const first = await parseYamlBytes('bad.yaml', Buffer.from(text), store);
       expect(first.problems.length).toBeGreaterThan(0);
       expect(first.problems[0]).toMatchObject({ file: 'bad.yaml', code: 'YAML_SYNTAX', line: expect.any(Number), col: expect.any(Number) });
-      expect(parseYamlBytes('bad.yaml', Buffer.from(text), store).problems).toEqual(first.problems);
+      expect((await parseYamlBytes('bad.yaml', Buffer.from(text), store)).problems).toEqual(first.problems);
     }
     expect(store.writes).toBe(0);
     expect(store.entries()).toEqual(['.keep']);
   });
 
-  it('parses every time what JSON cannot carry (NaN, infinities, -0, !!set) rather than change it', () => {
+  it('parses every time what JSON cannot carry (NaN, infinities, -0, !!set) rather than change it', async () => {
     const { store } = cacheFolder();
     const text = 'a: .nan\nb: -.inf\nc: -0\nd: !!set { x }\n';
     for (let i = 0; i < 2; i++) {
-      const value = parseYamlBytes('v.yaml', Buffer.from(text), store).source.value as Record<string, unknown>;
+      const value = (await parseYamlBytes('v.yaml', Buffer.from(text), store)).source.value as Record<string, unknown>;
       expect(value.a).toBeNaN();
       expect(value.b).toBe(-Infinity);
       expect(Object.is(value.c, -0)).toBe(true);
@@ -148,11 +148,11 @@ describe('the parse cache', () => {
     expect(store.writes).toBe(0);
   });
 
-  it('shares one entry between files of the same bytes, each source and problem naming its own file', () => {
+  it('shares one entry between files of the same bytes, each source and problem naming its own file', async () => {
     const { store } = cacheFolder();
     const bytes = Buffer.from('name: s\nsteps:\n  - name: a\n    comand: x\n');
-    const one = parseYamlBytes('one.yaml', bytes, store);
-    const two = parseYamlBytes('two.yaml', bytes, store);
+    const one = await parseYamlBytes('one.yaml', bytes, store);
+    const two = await parseYamlBytes('two.yaml', bytes, store);
     expect(store.entries().filter((n) => n.endsWith('.json'))).toHaveLength(1);
     expect(two.source.file).toBe('two.yaml');
     expect(checkSchema('skill', two.source).map((p) => p.file)).toEqual(checkSchema('skill', one.source).map(() => 'two.yaml'));

@@ -1,7 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { codeLine, locate, parseYamlSource, type JsonPath } from '../../src/source/yaml-source.js';
-import { sourceFromParts } from '../../src/source/yaml-source.js';
+import { codeLine, locate, parseYamlSource, sourceFromParts, type JsonPath } from '../../src/source/yaml-source.js';
 
 /**
  * locate() as it was before the position tree: a walk of the yaml Document. The tree must give the
@@ -76,8 +75,8 @@ list:
 
 describe('the position tree', () => {
   for (const [name, text] of Object.entries(documents)) {
-    it(`locates every path of "${name}" exactly where the Document walk does, keys too`, () => {
-      const { source, problems } = parseYamlSource('f.yaml', text);
+    it(`locates every path of "${name}" exactly where the Document walk does, keys too`, async () => {
+      const { source, problems } = await parseYamlSource('f.yaml', text);
       expect(problems).toEqual([]);
       // Round-tripped through JSON, as the parse cache stores it.
       const cached = sourceFromParts('f.yaml', text, { value: source.value, positions: JSON.parse(JSON.stringify(source.positions)) });
@@ -93,8 +92,8 @@ describe('the position tree', () => {
     });
   }
 
-  it('says where the code of a block scalar starts: the line after its | or >', () => {
-    const { source } = parseYamlSource('f.yaml', documents.skill!);
+  it('says where the code of a block scalar starts: the line after its | or >', async () => {
+    const { source } = await parseYamlSource('f.yaml', documents.skill!);
     expect(codeLine(source, ['steps', 0, 'compute'])).toBe(7);
     expect(codeLine(source, ['outputs', 0, 'compute'])).toBe(16);
     expect(codeLine(source, ['description'])).toBe(3);
@@ -102,12 +101,13 @@ describe('the position tree', () => {
     expect(codeLine(source, ['steps', 0, 'compute', 'deeper'])).toBe(6);
   });
 
-  it('a source from cached parts locates without a Document, and still gives the Document of its text when asked', () => {
-    const { source } = parseYamlSource('f.yaml', documents.skill!);
+  it('a source from cached parts locates without a Document, and still gives the Document of its text when asked', async () => {
+    const { source } = await parseYamlSource('f.yaml', documents.skill!);
     const cached = sourceFromParts('f.yaml', documents.skill!, { value: source.value, positions: source.positions });
     expect(locate(cached, ['steps', 1, 'args', 'y', 2, 'z'])).toEqual({ line: 11, col: 48 });
     // Asked for, the Document is the text's, with the same positions.
-    expect(cached.doc.toJS()).toEqual(source.value);
-    expect(cached.lineCounter.linePos(0)).toEqual({ line: 1, col: 1 });
+    const { doc, lineCounter } = await cached.document();
+    expect(doc.toJS()).toEqual(source.value);
+    expect(lineCounter.linePos(0)).toEqual({ line: 1, col: 1 });
   });
 });
