@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheStore } from '../model/cache-store.js';
 import { cacheDir } from './cache-dir.js';
@@ -51,7 +51,39 @@ export function folderStore(dir: string): CacheStore {
       } catch {
         // A full disk or a folder that became read-only: the run goes on, the next one tries again.
         rmSync(tmp, { force: true });
+        return;
       }
+      pruneDaily(dir);
     },
   };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Entries not written for this long are removed: old versions of edited files, mostly. */
+export const PRUNE_AFTER_MS = 30 * DAY_MS;
+
+/**
+ * Every edit of a file leaves its old entry behind, so a writer (never a reader) removes entries
+ * older than PRUNE_AFTER_MS, at most once a day (the `.pruned` marker's mtime says when). An entry
+ * still in use is just made again after that: one parse a month.
+ */
+export function pruneDaily(dir: string, now = Date.now()): void {
+  const marker = join(dir, '.pruned');
+  try {
+    if (now - statSync(marker).mtimeMs < DAY_MS) return;
+  } catch {
+    // No marker yet: this is the first prune of the folder.
+  }
+  try {
+    writeFileSync(marker, '');
+    utimesSync(marker, now / 1000, now / 1000);
+    for (const name of readdirSync(dir)) {
+      if (name === '.pruned') continue;
+      const file = join(dir, name);
+      // A temporary file is a write in progress unless it is as old as a stale entry.
+      if (now - statSync(file).mtimeMs > PRUNE_AFTER_MS) rmSync(file, { force: true });
+    }
+  } catch {
+    // Another run pruning at the same time (a file gone under us) or a read-only folder: next time.
+  }
 }
