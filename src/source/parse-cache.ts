@@ -10,11 +10,12 @@ import { parseYamlSource, readSourceBytes, sourceFromParts, type YamlSource } fr
  * The parse cache: a YAML file's value and node positions as JSON, under the SHA-256 of its bytes.
  * Content-addressed, so an edited file is never served stale whatever its size or mtime, and two
  * files with the same bytes share an entry. A hit costs a hash and a JSON.parse instead of a yaml
- * parse with positions; the yaml Document is built only if something asks for it.
+ * parse with positions (and loading the yaml library at all).
  *
  * Only files without YAML problems, whose values are plain JSON (no NaN, Infinity, -0, `!!set`...),
- * are cached. The schema kinds an entry passed are kept in it too; the key holds the schemas'
- * fingerprint, so a changed schema never trusts an old verdict. Bump FORMAT whenever what an entry holds, or how it is made, changes.
+ * are cached. The schema kinds a file passed are kept in its entry too; the key holds the schemas'
+ * fingerprint, so a changed schema never trusts an old verdict. Bump FORMAT whenever what an entry
+ * holds, or how it is made, changes.
  */
 const FORMAT = 1;
 
@@ -22,8 +23,9 @@ interface Entry {
   format: number;
   /** The text's length: a cheap guard against an entry that does not belong to these bytes. */
   length: number;
-  value: unknown;
   positions: PosNode;
+  value: unknown;
+  /** Last, so a verdict is added by rewriting the tail only (see `withKinds`). */
   schemaValid: string[];
 }
 
@@ -40,17 +42,20 @@ export async function parseYamlBytes(file: string, bytes: Buffer, store?: CacheS
   const text = bytes.toString('utf8');
   if (!store) return parseYamlSource(file, text);
   const name = `${entryKey(bytes)}.json`;
-  const entry = readEntry(store, name, text.length);
-  if (entry) {
-    const remember = rememberer(store, name, entry);
-    return { source: sourceFromParts(file, text, { value: entry.value, positions: entry.positions, schemaValid: entry.schemaValid, onSchemaPassed: remember }), problems: [] };
+  const hit = readEntry(store, name, text.length);
+  if (hit) {
+    const { entry, head } = hit;
+    const onSchemaPassed = rememberer(store, name, head, entry.schemaValid);
+    return { source: sourceFromParts(file, text, { value: entry.value, positions: entry.positions, schemaValid: entry.schemaValid, onSchemaPassed }), problems: [] };
   }
-  const fresh: Entry = { format: FORMAT, length: text.length, value: undefined, positions: [1, 1], schemaValid: [] };
-  const parsed = await parseYamlSource(file, text, { onSchemaPassed: rememberer(store, name, fresh) });
+  // Verdicts are remembered only once the entry exists (a file with problems never has one).
+  const entry: { remember?: (kind: string) => void } = {};
+  const parsed = await parseYamlSource(file, text, { onSchemaPassed: (kind) => entry.remember?.(kind) });
   if (parsed.problems.length || !isPlainJson(parsed.source.value)) return parsed;
-  fresh.value = parsed.source.value;
-  fresh.positions = parsed.source.positions;
-  store.write(name, sealed(fresh));
+  // Serialized before any caller sees the value, so nothing done to it later can reach the cache.
+  const head = JSON.stringify({ format: FORMAT, length: text.length, positions: parsed.source.positions, value: parsed.source.value }).slice(0, -1);
+  entry.remember = rememberer(store, name, head, []);
+  store.write(name, sealed(withKinds(head, [])));
   return parsed;
 }
 
@@ -60,20 +65,25 @@ function entryKey(bytes: Buffer): string {
 }
 
 /** A schema kind the value passed is written into its entry, so the next run skips that check too. */
-function rememberer(store: CacheStore, name: string, entry: Entry): (kind: string) => void {
+function rememberer(store: CacheStore, name: string, head: string, known: string[]): (kind: string) => void {
+  const kinds = [...known];
   return (kind) => {
-    if (entry.value === undefined || entry.schemaValid.includes(kind)) return;
-    entry.schemaValid.push(kind);
-    store.write(name, sealed(entry));
+    if (kinds.includes(kind)) return;
+    kinds.push(kind);
+    store.write(name, sealed(withKinds(head, kinds)));
   };
+}
+
+/** An entry's JSON: its head (everything but the schema verdicts, without the closing brace) and verdicts. */
+function withKinds(head: string, kinds: string[]): string {
+  return `${head},"schemaValid":${JSON.stringify(kinds)}}`;
 }
 
 /**
  * An entry is its JSON after a line with that JSON's digest: a truncated or otherwise damaged entry
  * fails the digest, which is far cheaper than checking every node of its position tree.
  */
-function sealed(entry: Entry): string {
-  const json = JSON.stringify(entry);
+function sealed(json: string): string {
   return `${digest(json)}\n${json}`;
 }
 
@@ -81,7 +91,7 @@ function digest(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function readEntry(store: CacheStore, name: string, length: number): Entry | undefined {
+function readEntry(store: CacheStore, name: string, length: number): { entry: Entry; head: string } | undefined {
   const raw = store.read(name);
   if (raw === undefined) return undefined;
   const newline = raw.indexOf('\n');
@@ -96,8 +106,11 @@ function readEntry(store: CacheStore, name: string, length: number): Entry | und
     return undefined;
   }
   if (!entry || typeof entry !== 'object' || entry.format !== FORMAT || entry.length !== length || entry.value === undefined) return undefined;
-  if (!Array.isArray(entry.schemaValid) || !Array.isArray(entry.positions)) return undefined;
-  return entry as Entry;
+  if (!Array.isArray(entry.schemaValid) || !entry.schemaValid.every((k) => typeof k === 'string') || !Array.isArray(entry.positions)) return undefined;
+  // The verdicts are the last key and hold only kind names, so the last match is theirs.
+  const tail = json.lastIndexOf(',"schemaValid":');
+  if (tail < 0) return undefined;
+  return { entry: entry as Entry, head: json.slice(0, tail) };
 }
 
 /** Whether JSON.parse(JSON.stringify(value)) gives `value` back: plain objects, arrays, strings, finite numbers. */

@@ -77,6 +77,20 @@ describe('the parse cache', () => {
     expect((await hit.source.document()).doc.toJS()).toEqual(plain.source.value);
   });
 
+  it('keeps the value as parsed, whatever a caller does to its copy before the schema verdict is written', async () => {
+    const { store } = cacheFolder();
+    const bytes = Buffer.from(SKILL);
+    for (let i = 0; i < 2; i++) {
+      const { source } = await parseYamlBytes('s.yaml', bytes, store);
+      (source.value as { steps: unknown[] }).steps.push({ name: 'added' });
+      (source.value as { name: string }).name = 'changed';
+      checkSchema('skill', source);
+    }
+    const hit = await parseYamlBytes('s.yaml', bytes, store);
+    expect(hit.source.value).toStrictEqual((await parseYamlBytes('s.yaml', bytes)).source.value);
+    expect(hit.source.schemaValid.has('skill')).toBe(true);
+  });
+
   it('reports a schema problem found after a hit at the same file:line:col as without the cache', async () => {
     const { store } = cacheFolder();
     const bytes = Buffer.from('name: s\nsteps:\n  - name: a\n    comand: x\n    retry: { attempts: many }\n');
