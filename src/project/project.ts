@@ -91,7 +91,7 @@ export async function loadConfig(file: string): Promise<{ config: Record<string,
   }
   const { source, problems } = await parseYamlBytes(file, bytes, cacheStore('parse'));
   if (problems.length) throw new ValidationError(problems);
-  const schemaProblems = source.value === null || source.value === undefined ? [] : checkSchema('config', source);
+  const schemaProblems = source.value === null || source.value === undefined ? [] : await checkSchema('config', source);
   if (schemaProblems.length) throw new ValidationError(schemaProblems);
   const config = (source.value as Record<string, unknown>) ?? {};
   const included = includedToolFiles(source, config);

@@ -11,7 +11,7 @@ const ACTIONS = ['tool', 'compute', 'skill', 'then'] as const;
 export async function loadSkillFile(file: string): Promise<Skill> {
   const { source, problems } = await readYamlSource(file, cacheStore('parse'));
   if (problems.length) throw new ValidationError(problems);
-  const built = buildSkill(source);
+  const built = await buildSkill(source);
   if (!built.skill) throw new ValidationError(built.problems);
   sources.set(built.skill, source);
   return built.skill;
@@ -25,10 +25,10 @@ export function skillSource(skill: Skill): YamlSource | undefined {
 }
 
 /** Turn a parsed file into a Skill, collecting every problem in one pass. */
-export function buildSkill(source: YamlSource): { skill?: Skill; problems: Problem[] } {
+export async function buildSkill(source: YamlSource): Promise<{ skill?: Skill; problems: Problem[] }> {
   // Every problem of a file in one pass: the structural checks below run even when the schema
   // already failed, on whatever parts have the right shape, so a fix-and-rerun loop is not needed.
-  const problems = checkSchema('skill', source);
+  const problems = await checkSchema('skill', source);
   const schemaFailed = problems.length > 0;
   if (!isRecord(source.value)) return { problems };
   const raw = source.value;

@@ -30,7 +30,7 @@ export async function loadToolFiles(dir: string): Promise<LoadedTools & { files:
 export async function loadToolFile(file: string): Promise<LoadedTools> {
   const { source, problems } = await readYamlSource(file, cacheStore('parse'));
   if (problems.length) return { tools: [], servers: [], problems };
-  const schemaProblems = checkSchema('tool', source);
+  const schemaProblems = await checkSchema('tool', source);
   // A problem inside one tool drops that tool only: the other tools of the file still load (and a
   // skill that uses them is not told they are unknown). A problem above the tools drops the file.
   const broken = new Set<string>();

@@ -106,7 +106,7 @@ function kindOf(file: string, root: string): 'skill' | 'tool' | 'config' | 'memo
 async function checkSkillFile(file: string, tools: Parameters<typeof checkSkillReferences>[2], skillExists: (n: string) => boolean, heals: HealNames, config: Record<string, unknown>, pythonBlocks: PythonBlock[]): Promise<Problem[]> {
   const { source, problems } = await readYamlSource(file, cacheStore('parse'));
   if (problems.length) return problems;
-  const built = buildSkill(source);
+  const built = await buildSkill(source);
   if (!built.skill) return built.problems;
   const dialect = skillDialect(built.skill, config);
   if (dialect === 'python') pythonBlocks.push(...pythonBlocksOf(built.skill, source.text));

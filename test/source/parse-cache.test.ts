@@ -63,7 +63,7 @@ describe('the parse cache', () => {
     const bytes = Buffer.from(SKILL);
     const plain = await parseYamlBytes('skills/s.yaml', bytes);
     const miss = await parseYamlBytes('skills/s.yaml', bytes, store);
-    expect(checkSchema('skill', miss.source)).toEqual([]);
+    expect(await checkSchema('skill', miss.source)).toEqual([]);
     expect(store.writes).toBe(2); // the entry, then the same entry with the schema verdict
     const hit = await parseYamlBytes('skills/s.yaml', bytes, store);
     expect(store.writes).toBe(2);
@@ -72,7 +72,7 @@ describe('the parse cache', () => {
     expect(hit.source.text).toBe(SKILL);
     expect(positions(hit.source)).toEqual(positions(plain.source));
     expect(hit.source.schemaValid.has('skill')).toBe(true);
-    expect(checkSchema('skill', hit.source)).toEqual([]);
+    expect(await checkSchema('skill', hit.source)).toEqual([]);
     // The Document, when something asks for it, is the text's.
     expect((await hit.source.document()).doc.toJS()).toEqual(plain.source.value);
   });
@@ -84,7 +84,7 @@ describe('the parse cache', () => {
       const { source } = await parseYamlBytes('s.yaml', bytes, store);
       (source.value as { steps: unknown[] }).steps.push({ name: 'added' });
       (source.value as { name: string }).name = 'changed';
-      checkSchema('skill', source);
+      await checkSchema('skill', source);
     }
     const hit = await parseYamlBytes('s.yaml', bytes, store);
     expect(hit.source.value).toStrictEqual((await parseYamlBytes('s.yaml', bytes)).source.value);
@@ -94,15 +94,15 @@ describe('the parse cache', () => {
   it('reports a schema problem found after a hit at the same file:line:col as without the cache', async () => {
     const { store } = cacheFolder();
     const bytes = Buffer.from('name: s\nsteps:\n  - name: a\n    comand: x\n    retry: { attempts: many }\n');
-    const expected = checkSchema('skill', (await parseYamlBytes('skills/s.yaml', bytes)).source);
+    const expected = await checkSchema('skill', (await parseYamlBytes('skills/s.yaml', bytes)).source);
     expect(expected.length).toBeGreaterThan(1);
     await parseYamlBytes('skills/s.yaml', bytes, store);
     const hit = await parseYamlBytes('skills/s.yaml', bytes, store);
     expect(store.reads).toBe(2);
     expect(store.writes).toBe(1);
-    expect(checkSchema('skill', hit.source)).toEqual(expected);
+    expect(await checkSchema('skill', hit.source)).toEqual(expected);
     // Still no verdict: the next hit checks again and finds the same.
-    expect(checkSchema('skill', (await parseYamlBytes('skills/s.yaml', bytes, store)).source)).toEqual(expected);
+    expect(await checkSchema('skill', (await parseYamlBytes('skills/s.yaml', bytes, store)).source)).toEqual(expected);
   });
 
   it('never serves an edited file stale, even at the same size and mtime', async () => {
@@ -169,6 +169,6 @@ describe('the parse cache', () => {
     const two = await parseYamlBytes('two.yaml', bytes, store);
     expect(store.entries().filter((n) => n.endsWith('.json'))).toHaveLength(1);
     expect(two.source.file).toBe('two.yaml');
-    expect(checkSchema('skill', two.source).map((p) => p.file)).toEqual(checkSchema('skill', one.source).map(() => 'two.yaml'));
+    expect((await checkSchema('skill', two.source)).map((p) => p.file)).toEqual((await checkSchema('skill', one.source)).map(() => 'two.yaml'));
   });
 });
