@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { AiwError, ValidationError, type Problem } from '../errors/errors.js';
 import { closestNames } from '../errors/did-you-mean.js';
 import { checkSchema } from '../source/check-schema.js';
-import { locate, parseYamlSource, type YamlSource } from '../source/yaml-source.js';
+import { cacheStore } from '../files/cache-store.js';
+import { parseYamlBytes } from '../source/parse-cache.js';
+import { locate, type YamlSource } from '../source/yaml-source.js';
 
 /** Where a project's skills, tools, memory and config live. */
 export interface Project {
@@ -80,16 +82,16 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
 
 /** The config file, schema-checked; a missing file is an empty config. */
 export async function loadConfig(file: string): Promise<{ config: Record<string, unknown>; problems: Problem[]; includedToolFiles: string[] }> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { config: {}, problems: [], includedToolFiles: [] };
     throw new AiwError('CONFIG', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
-  const { source, problems } = parseYamlSource(file, text);
+  const { source, problems } = await parseYamlBytes(file, bytes, cacheStore('parse'));
   if (problems.length) throw new ValidationError(problems);
-  const schemaProblems = source.value === null || source.value === undefined ? [] : checkSchema('config', source);
+  const schemaProblems = source.value === null || source.value === undefined ? [] : await checkSchema('config', source);
   if (schemaProblems.length) throw new ValidationError(schemaProblems);
   const config = (source.value as Record<string, unknown>) ?? {};
   const included = includedToolFiles(source, config);

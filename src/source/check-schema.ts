@@ -1,21 +1,28 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closestNames } from '../errors/did-you-mean.js';
 import type { Problem } from '../errors/errors.js';
-import * as validators from './generated/validators.cjs';
+import { fingerprint } from './generated/fingerprint.cjs';
 import { locate, pointerToPath, type YamlSource } from './yaml-source.js';
 
 export type SchemaKind = 'skill' | 'tool' | 'config';
 
-const byKind: Record<SchemaKind, ValidateFunction> = {
-  skill: validators.skill,
-  tool: validators.tool,
-  config: validators.config,
-};
+/** What the compiled schemas are: a parse cache entry's schema verdicts hold only for these. */
+export const schemaFingerprint: string = fingerprint;
 
-/** Every schema problem in `source`, each at the line:col of the YAML node it is about. */
-export function checkSchema(kind: SchemaKind, source: YamlSource): Problem[] {
-  const validate = byKind[kind];
-  if (validate(source.value)) return [];
+/**
+ * Every schema problem in `source`, each at the line:col of the YAML node it is about. The
+ * validators (a large module) load on the first file without a verdict from the parse cache.
+ */
+export async function checkSchema(kind: SchemaKind, source: YamlSource): Promise<Problem[]> {
+  // A verdict from the parse cache: this very text passed these very schemas before.
+  if (source.schemaValid.has(kind)) return [];
+  // A CommonJS module: Node gives its exports as named and as the default export, the bundle only as the default.
+  const validators = (await import('./generated/validators.cjs')).default;
+  const validate: ValidateFunction = validators[kind];
+  if (validate(source.value)) {
+    source.schemaPassed(kind);
+    return [];
+  }
   return simplify(validate.errors ?? []).map((e) => toProblem(source, e));
 }
 

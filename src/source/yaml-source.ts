@@ -1,60 +1,87 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import { AiwError, type Problem } from '../errors/errors.js';
+import { findPosition, type PosNode } from './positions.js';
 
-/** A parsed YAML file that still knows where every value came from. */
+/**
+ * A parsed YAML file that still knows where every value came from: `locate()` reads its position
+ * tree (positions.ts), never a yaml Document. A source served by the parse cache (parse-cache.ts)
+ * has no Document, and the yaml library is not even loaded, unless `document()` asks for it.
+ */
 export interface YamlSource {
-  file: string;
-  text: string;
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
-  value: unknown;
+  readonly file: string;
+  readonly text: string;
+  readonly value: unknown;
+  /** Where each node starts (see positions.ts). */
+  readonly positions: PosNode;
+  /** The yaml Document of `text`, parsed on first call. */
+  document(): Promise<{ doc: Document.Parsed; lineCounter: LineCounter }>;
+  /** The schema kinds (`skill`, `tool`, `config`) the value is already known to satisfy. */
+  readonly schemaValid: ReadonlySet<string>;
+  /** Called by checkSchema when the value passes `kind`, so the parse cache can keep that verdict. */
+  schemaPassed(kind: string): void;
 }
 
 export type JsonPath = ReadonlyArray<string | number>;
 
-/** Parse `text`; syntax problems come back as Problems with `file:line:col`, all of them at once. */
-export function parseYamlSource(file: string, text: string): { source: YamlSource; problems: Problem[] } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const problems: Problem[] = doc.errors.map((e) => {
-    const pos = lineCounter.linePos(e.pos[0]);
-    return { file, line: pos.line, col: pos.col, code: 'YAML_SYNTAX', message: firstLine(e.message) };
-  });
-  let value: unknown;
-  if (!problems.length) {
-    try {
-      value = doc.toJS({ maxAliasCount: 100 });
-    } catch (err) {
-      // Only aliases fail here: one to an anchor defined later, or an "alias bomb" that would
-      // expand to millions of nodes. Report it at the first alias, like a syntax error.
-      const pos = lineCounter.linePos(firstAliasOffset(doc));
-      problems.push({ file, line: pos.line, col: pos.col, code: 'YAML_SYNTAX', message: firstLine((err as Error).message) });
-    }
+/** What a source is made of besides its file and text; a parse cache entry holds value and positions. */
+export interface SourceParts {
+  value: unknown;
+  positions: PosNode;
+  schemaValid?: Iterable<string>;
+  onSchemaPassed?: (kind: string) => void;
+}
+
+type Doc = { doc: Document.Parsed; lineCounter: LineCounter };
+
+class Source implements YamlSource {
+  readonly value: unknown;
+  readonly positions: PosNode;
+  readonly schemaValid: Set<string>;
+  readonly #onSchemaPassed?: (kind: string) => void;
+  #doc?: Promise<Doc>;
+
+  constructor(readonly file: string, readonly text: string, parts: SourceParts, doc?: Doc) {
+    this.value = parts.value;
+    this.positions = parts.positions;
+    this.schemaValid = new Set(parts.schemaValid ?? []);
+    this.#onSchemaPassed = parts.onSchemaPassed;
+    if (doc) this.#doc = Promise.resolve(doc);
   }
-  return { source: { file, text, doc, lineCounter, value }, problems };
+
+  document(): Promise<Doc> {
+    this.#doc ??= import('./yaml-parse.js').then(({ parseText }) => parseText(this.file, this.text));
+    return this.#doc;
+  }
+
+  schemaPassed(kind: string): void {
+    if (this.schemaValid.has(kind)) return;
+    this.schemaValid.add(kind);
+    this.#onSchemaPassed?.(kind);
+  }
 }
 
-function firstAliasOffset(doc: Document.Parsed): number {
-  let offset = 0;
-  visit(doc, {
-    Alias(_key, node) {
-      offset = node.range?.[0] ?? 0;
-      return visit.BREAK;
-    },
-  });
-  return offset;
+/** A source from parts known to be right (a parse cache entry of exactly this text). */
+export function sourceFromParts(file: string, text: string, parts: SourceParts): YamlSource {
+  return new Source(file, text, parts);
 }
 
-/** Read and parse a file, throwing a ValidationError-shaped AiwError on the first syntax problem. */
-export async function readYamlSource(file: string): Promise<{ source: YamlSource; problems: Problem[] }> {
-  let text: string;
+/** Parse `text`; syntax problems come back as Problems with `file:line:col`, all of them at once. */
+export async function parseYamlSource(file: string, text: string, parts: Omit<SourceParts, 'value' | 'positions'> = {}): Promise<{ source: YamlSource; problems: Problem[] }> {
+  // Loaded here, on the first file that has to be parsed: the yaml library costs every start that loads it.
+  const { parseText } = await import('./yaml-parse.js');
+  const parsed = parseText(file, text);
+  const source = new Source(file, text, { ...parts, value: parsed.value, positions: parsed.positions }, parsed);
+  return { source, problems: parsed.problems };
+}
+
+/** The bytes of `file`, or a USAGE error naming it. */
+export async function readSourceBytes(file: string): Promise<Buffer> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (err) {
     throw new AiwError('USAGE', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
-  return parseYamlSource(file, text);
 }
 
 /**
@@ -62,30 +89,17 @@ export async function readYamlSource(file: string): Promise<{ source: YamlSource
  * ancestor. With `key: true` the position of the mapping key is returned (for "unknown property").
  */
 export function locate(source: YamlSource, path: JsonPath, options: { key?: boolean } = {}): { line: number; col: number } {
-  let node: unknown = source.doc.contents;
-  let best: Node | null = (node as Node) ?? null;
-  for (const segment of path) {
-    const next = child(node, segment, options.key === true && segment === path[path.length - 1]);
-    if (!next) break;
-    node = next;
-    best = next;
-  }
-  const offset = best?.range?.[0] ?? 0;
-  return source.lineCounter.linePos(offset);
+  const { line, col } = findPosition(source.positions, path, options.key === true);
+  return { line, col };
 }
 
-function child(node: unknown, segment: string | number, wantKey: boolean): Node | null {
-  if (isMap(node)) {
-    for (const pair of node.items) {
-      if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === String(segment)) {
-        if (wantKey) return pair.key;
-        return (pair.value as Node | null) ?? pair.key;
-      }
-    }
-    return null;
-  }
-  if (isSeq(node) && typeof segment === 'number') return (node.items[segment] as Node | undefined) ?? null;
-  return null;
+/**
+ * The line where code in the scalar at `path` starts: the line after a block scalar's `|` or `>`,
+ * so compute errors point at the code's own lines.
+ */
+export function codeLine(source: YamlSource, path: JsonPath): number {
+  const { line, block } = findPosition(source.positions, path, false);
+  return block ? line + 1 : line;
 }
 
 /** A parsed ajv/JSON pointer ("/steps/0/args") as path segments, numbers for array indexes. */
@@ -96,8 +110,4 @@ export function pointerToPath(pointer: string): Array<string | number> {
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
 }

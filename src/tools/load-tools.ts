@@ -2,7 +2,9 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Problem } from '../errors/errors.js';
 import { checkSchema } from '../source/check-schema.js';
-import { locate, readYamlSource } from '../source/yaml-source.js';
+import { cacheStore } from '../files/cache-store.js';
+import { readYamlSource } from '../source/parse-cache.js';
+import { locate } from '../source/yaml-source.js';
 import type { McpServerSpec, ToolDef } from '../model/tool.js';
 
 /** Tools defined in YAML files, each remembering `file:line` for debug-tool and error messages. */
@@ -26,9 +28,9 @@ export async function loadToolFiles(dir: string): Promise<LoadedTools & { files:
 }
 
 export async function loadToolFile(file: string): Promise<LoadedTools> {
-  const { source, problems } = await readYamlSource(file);
+  const { source, problems } = await readYamlSource(file, cacheStore('parse'));
   if (problems.length) return { tools: [], servers: [], problems };
-  const schemaProblems = checkSchema('tool', source);
+  const schemaProblems = await checkSchema('tool', source);
   // A problem inside one tool drops that tool only: the other tools of the file still load (and a
   // skill that uses them is not told they are unknown). A problem above the tools drops the file.
   const broken = new Set<string>();

@@ -1,7 +1,8 @@
 import { AiwError, ValidationError, type Problem } from '../errors/errors.js';
 import { isReturnItem, type ReturnItem, type Skill, type Step } from '../model/skill.js';
 import { skillSource } from '../skill/load-skill.js';
-import { readYamlSource } from '../source/yaml-source.js';
+import { cacheStore } from '../files/cache-store.js';
+import { readYamlSource } from '../source/parse-cache.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { checkSkillReferences } from './check-references.js';
 import { skillPatternProblems } from './check-patterns.js';
@@ -34,9 +35,9 @@ export async function checkBeforeRun(skill: Skill, registry: ToolRegistry, loadS
         else if (!(err instanceof AiwError && err.code === 'UNKNOWN_SKILL')) throw err;
       }
     }
-    const source = skillSource(s) ?? (await readYamlSource(s.file)).source;
+    const source = skillSource(s) ?? (await readYamlSource(s.file, cacheStore('parse'))).source;
     problems.push(
-      ...checkSkillReferences(s, source, tools, (n) => children.has(n), skillDialect(s, config)),
+      ...checkSkillReferences(s, source, tools, (n) => children.has(n), skillDialect(s, config), cacheStore('parse')),
       ...checkSkillHeals(s, source, heals),
       ...skillPatternProblems(source),
     );

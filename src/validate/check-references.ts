@@ -1,4 +1,3 @@
-import vm from 'node:vm';
 import { closestNames } from '../errors/did-you-mean.js';
 import type { Problem } from '../errors/errors.js';
 import { freeNames, knownFilters, usedFilters } from '../template/free-names.js';
@@ -9,6 +8,8 @@ import { canonicalParam, coerceValue } from '../tools/params.js';
 import { isReturnItem, type ReturnItem, type Skill, type Step } from '../model/skill.js';
 import { JINJA_GLOBALS, PYTHON_EXTRA_GLOBALS, type DialectName } from '../model/dialect.js';
 import { locate, type JsonPath, type YamlSource } from '../source/yaml-source.js';
+import type { CacheStore } from '../model/cache-store.js';
+import { CompileCheck } from './compile-check.js';
 
 export interface ToolLookup {
   has(name: string): boolean;
@@ -36,11 +37,14 @@ const DEFINEDNESS = /\b(?:defined|undefined|default|d|none|None)\b/;
 /**
  * The checks a schema cannot make: unknown tools, undeclared or missing tool params, templates that
  * do not parse, references to names no input, default or earlier step defines, and compute code
- * that does not compile. One pass; every problem with its position.
+ * that does not compile. One pass; every problem with its position. With a cache store, a skill whose
+ * compute blocks all compiled before is not compiled again (compile-check.ts).
  */
-export function checkSkillReferences(skill: Skill, source: YamlSource, tools: ToolLookup, skillExists: (name: string) => boolean, dialect: DialectName = 'javascript'): Problem[] {
+export function checkSkillReferences(skill: Skill, source: YamlSource, tools: ToolLookup, skillExists: (name: string) => boolean, dialect: DialectName = 'javascript', store?: CacheStore): Problem[] {
   const problems: Problem[] = [];
   const python = dialect === 'python';
+  // Python blocks are compiled by python3 when they run, with errors at file:line.
+  const compiles = python ? undefined : new CompileCheck(computeBlocks(skill), store);
   const report = (path: JsonPath, message: string, code: Problem['code'] = 'VALIDATION', warning = false) => {
     const pos = locate(source, path);
     problems.push({ file: source.file, line: pos.line, col: pos.col, code, message, ...(warning ? { severity: 'warning' as const } : {}) });
@@ -90,13 +94,8 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
     });
   };
   const checkCode = (code: string, path: JsonPath, what: string, line: number) => {
-    // Python blocks are compiled by python3 when they run, with errors at file:line.
-    if (python) return;
-    try {
-      new vm.Script(`(function () { ${code}\n})`, { filename: source.file, lineOffset: line - 1 });
-    } catch (err) {
-      report(path, `${what}: compute code does not compile: ${firstLine(err)}`);
-    }
+    const error = compiles?.error(code, source.file, line);
+    if (error) report(path, `${what}: compute code does not compile: ${firstLine(error)}`);
   };
   const walkSteps = (items: Array<Step | ReturnItem>, base: JsonPath) => {
     items.forEach((item, i) => {
@@ -158,7 +157,23 @@ export function checkSkillReferences(skill: Skill, source: YamlSource, tools: To
     if (out.value !== undefined) checkTemplates(out.value, ['outputs', i, 'value'], `output '${out.name}'`, defined);
     if (out.compute !== undefined) checkCode(out.compute, ['outputs', i, 'compute'], `output '${out.name}'`, out.computeLine ?? out.line);
   });
+  compiles?.finish();
   return problems;
+}
+
+/** Every compute block of a skill, in the order the checks above ask about them. */
+function computeBlocks(skill: Skill): string[] {
+  const blocks: string[] = [];
+  const walk = (items: Array<Step | ReturnItem>) => {
+    for (const item of items) {
+      if (isReturnItem(item)) continue;
+      if (item.type === 'compute') blocks.push(item.compute!);
+      if (item.then) walk(item.then);
+    }
+  };
+  walk(skill.steps);
+  for (const out of skill.outputs) if (out.compute !== undefined) blocks.push(out.compute);
+  return blocks;
 }
 
 /** Templates in tool definitions may use the tool's params, `args`, `env` and `config`. */

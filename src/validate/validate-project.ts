@@ -8,7 +8,8 @@ import type { ToolDef } from '../model/tool.js';
 import { loadConfig, openProject } from '../project/project.js';
 import { buildSkill } from '../skill/load-skill.js';
 import { skillDialect } from '../model/dialect.js';
-import { readYamlSource } from '../source/yaml-source.js';
+import { cacheStore } from '../files/cache-store.js';
+import { readYamlSource } from '../source/parse-cache.js';
 import { builtinTools } from '../tools/builtin/index.js';
 import { loadToolFile } from '../tools/load-tools.js';
 import { ToolRegistry } from '../tools/registry.js';
@@ -103,17 +104,17 @@ function kindOf(file: string, root: string): 'skill' | 'tool' | 'config' | 'memo
 }
 
 async function checkSkillFile(file: string, tools: Parameters<typeof checkSkillReferences>[2], skillExists: (n: string) => boolean, heals: HealNames, config: Record<string, unknown>, pythonBlocks: PythonBlock[]): Promise<Problem[]> {
-  const { source, problems } = await readYamlSource(file);
+  const { source, problems } = await readYamlSource(file, cacheStore('parse'));
   if (problems.length) return problems;
-  const built = buildSkill(source);
+  const built = await buildSkill(source);
   if (!built.skill) return built.problems;
   const dialect = skillDialect(built.skill, config);
   if (dialect === 'python') pythonBlocks.push(...pythonBlocksOf(built.skill, source.text));
-  return [...checkSkillReferences(built.skill, source, tools, skillExists, dialect), ...checkSkillHeals(built.skill, source, heals), ...skillPatternProblems(source)];
+  return [...checkSkillReferences(built.skill, source, tools, skillExists, dialect, cacheStore('parse')), ...checkSkillHeals(built.skill, source, heals), ...skillPatternProblems(source)];
 }
 
 async function checkToolFile(file: string, heals: HealNames): Promise<Problem[]> {
-  const { source, problems } = await readYamlSource(file);
+  const { source, problems } = await readYamlSource(file, cacheStore('parse'));
   if (problems.length) return problems;
   // The registry already reported this file's load problems (each once); the tools that loaded are checked further.
   const { tools } = await loadToolFile(file);
@@ -132,7 +133,7 @@ async function checkConfigFile(file: string, tools: Map<string, ToolDef>, heals:
     if (err instanceof ValidationError) return err.problems;
     throw err;
   }
-  const { source } = await readYamlSource(file);
+  const { source } = await readYamlSource(file, cacheStore('parse'));
   const problems: Problem[] = [...configPatternProblems(source), ...checkConfigHeals(source, config, heals)];
   const profiles = ((config.auto_heal as Record<string, unknown> | undefined)?.profiles ?? {}) as Record<string, Record<string, { tool: string }>>;
   const { locate } = await import('../source/yaml-source.js');
