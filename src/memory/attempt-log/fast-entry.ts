@@ -43,8 +43,12 @@ function valuePattern(type: FieldType, capture: boolean): string {
 
 interface Reader {
   line: RegExp;
-  /** Per field, the capture group of its value (0: not captured); nullable fields use the next group for `null`. */
-  group: number[];
+  /** The captured fields (indexes in FIELDS), their types, and the capture group of each value; nullable fields use the next group for `null`. */
+  fields: number[];
+  types: FieldType[];
+  groups: number[];
+  /** Reused for each entry: the values in FIELDS order; fields not captured stay undefined. */
+  values: unknown[];
 }
 
 // One reader per list of keys (a reader passes the same list for every entry).
@@ -62,17 +66,22 @@ function readerFor(keys: EntryKeys): Reader {
 }
 
 function buildReader(keys: EntryKeys): Reader {
-  const group: number[] = [];
+  const reader: Reader = { line: /$^/, fields: [], types: [], groups: [], values: FIELDS.map(() => undefined) };
   let next = 1;
   // The first field (tool) is required, so every later one starts with its comma.
   const pairs = FIELDS.map(([key, type, required], i) => {
     const capture = keys.includes(key);
-    group.push(capture ? next : 0);
-    if (capture) next += type === 'string?' || type === 'number?' ? 2 : 1;
+    if (capture) {
+      reader.fields.push(i);
+      reader.types.push(type);
+      reader.groups.push(next);
+      next += type === 'string?' || type === 'number?' ? 2 : 1;
+    }
     const pair = `${i === 0 ? '' : ','}"${key}":${valuePattern(type, capture)}`;
     return required ? pair : `(?:${pair})?`;
   });
-  return { line: new RegExp(`\\{${pairs.join('')}\\}$`, 'y'), group };
+  reader.line = new RegExp(`\\{${pairs.join('')}\\}$`, 'y');
+  return reader;
 }
 
 /**
@@ -81,25 +90,18 @@ function buildReader(keys: EntryKeys): Reader {
  * others are left undefined even when the line has them); a returned entry is already checked.
  */
 export function readEntryKeys(line: string, from: number, keys: EntryKeys): LoggedFailure | undefined {
-  const { line: pattern, group } = readerFor(keys);
+  const { line: pattern, fields, types, groups, values: v } = readerFor(keys);
   pattern.lastIndex = from;
   const m = pattern.exec(line);
   if (m === null) return undefined;
-  for (let f = 0; f < FIELDS.length; f++) {
-    const at = group[f] as number;
-    values[f] = at === 0 ? undefined : valueOf(m, at, (FIELDS[f] as (typeof FIELDS)[number])[1]);
-  }
+  for (let i = 0; i < fields.length; i++) v[fields[i] as number] = valueOf(m, groups[i] as number, types[i] as FieldType);
   // Every key set by name, in one literal: one object shape for every entry, no shape change per key.
-  const v = values;
   const entry: Record<keyof FailureRecord, unknown> = {
     tool: v[0], error: v[1], error_type: v[2], fix_attempted: v[3], success: v[4], timestamp: v[5], skill: v[6], step: v[7],
     attempt: v[8], duration_ms: v[9], run_id: v[10], pattern: v[11], kind: v[12], exit_code: v[13], http_status: v[14],
   };
   return entry as LoggedFailure;
 }
-
-// Reused for each entry: the values in FIELDS order, before they go into the entry.
-const values: unknown[] = FIELDS.map(() => undefined);
 
 function valueOf(m: RegExpExecArray, at: number, type: FieldType): unknown {
   if ((type === 'string?' || type === 'number?') && m[at + 1] !== undefined) return null;
