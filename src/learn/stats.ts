@@ -1,4 +1,7 @@
 import type { LoggedFailure } from '../memory/attempt-log/record.js';
+import { dayOf, instantOf, isoWeek } from './stats-time.js';
+
+export { isoWeek } from './stats-time.js';
 
 
 /** Counts for one group of calls; a rate is null when the group had no failed call. */
@@ -29,16 +32,19 @@ export interface FailureStats {
   by_week: Array<StatsBucket & { week: string }>;
 }
 
-interface Call {
-  tool: string;
-  klass: string;
-  day: string;
-  bucket: StatsBucket;
-}
-
-/** What a call's summary needs of its entries, kept as they arrive instead of the entries themselves. */
+/**
+ * What a call's summary needs of its entries, kept as they arrive instead of the entries themselves.
+ * Flat fields, no objects per entry, and no entry text but the failure class (an own copy, shared
+ * by every call of that class): an open call holds nothing that keeps the log's text alive.
+ */
 interface CallState {
-  first: Pick<LoggedFailure, 'tool' | 'timestamp' | 'run_id' | 'error_type'>;
+  /** The buckets of the call's tool, day and week, found once when the call opens. */
+  toolBucket: StatsBucket;
+  dayBucket: StatsBucket;
+  weekBucket: StatsBucket;
+  /** No run_id: written before aiw, one entry standing for one failed call. */
+  legacy: boolean;
+  firstType: string | null | undefined;
   attempts: number;
   failedAttempts: number;
   firstFailedType: string | null | undefined;
@@ -46,11 +52,12 @@ interface CallState {
   fixesOk: number;
   fixedAttempts: number;
   fixedAttemptsOk: number;
-  last: Pick<LoggedFailure, 'attempt' | 'success'> | undefined;
+  hasLast: boolean;
+  lastAttempt: number;
+  lastSuccess: boolean;
 }
 
 const UNCLASSIFIED = 'unclassified';
-const UNKNOWN = 'unknown';
 const NO_FAILURE = 'none';
 
 /**
@@ -68,6 +75,9 @@ export function computeFailureStats(records: readonly LoggedFailure[], now: Date
   return stats.result(now);
 }
 
+/** Every key of an entry that `StatsAccumulator.add` reads: a reader may leave out the rest. */
+export const STATS_KEYS = ['tool', 'error_type', 'fix_attempted', 'success', 'timestamp', 'step', 'attempt', 'run_id', 'kind'] as const satisfies ReadonlyArray<keyof LoggedFailure>;
+
 /**
  * `computeFailureStats` one entry at a time, for logs too large to hold: it keeps a few counters
  * per call (and none for entries without a run_id, which are calls of their own), never the entries.
@@ -80,15 +90,32 @@ export class StatsAccumulator {
   private entries = 0;
   private interrupted = 0;
   // Earliest and latest by instant, not text (entries from different zones compare correctly).
-  private first: [number, string] | undefined;
-  private last: [number, string] | undefined;
+  private firstMs = Infinity;
+  private first: string | null = null;
+  private lastMs = -Infinity;
+  private last: string | null = null;
+  // The call the previous entry went to, and its run and step.
+  private recent: CallState | undefined;
+  private recentRun = '';
+  private recentStep = '';
+  private recentTool = '';
+  // The day of the last call opened, and its buckets: calls come in runs of the same day.
+  private day: string | undefined;
+  private dayBuckets: [StatsBucket, StatsBucket] | undefined;
+  private readonly strings = new Map<string, string>();
 
   add(record: LoggedFailure): void {
     this.entries++;
-    const ms = Date.parse(record.timestamp);
+    const ms = instantOf(record.timestamp);
     if (!Number.isNaN(ms)) {
-      if (!this.first || ms < this.first[0]) this.first = [ms, record.timestamp];
-      if (!this.last || ms >= this.last[0]) this.last = [ms, record.timestamp];
+      if (ms < this.firstMs) {
+        this.firstMs = ms;
+        this.first = record.timestamp;
+      }
+      if (ms >= this.lastMs) {
+        this.lastMs = ms;
+        this.last = record.timestamp;
+      }
     }
     // A person stopping a run is not a tool failing: interrupted attempts stay out of every rate.
     if (record.kind === 'interrupted') {
@@ -96,28 +123,38 @@ export class StatsAccumulator {
       return;
     }
     if (!record.run_id) {
-      const state = newCall(record);
-      addEntry(state, record);
-      this.fold(summariseCall(state));
+      const state = this.newCall(record);
+      this.addEntry(state, record);
+      this.fold(state);
       return;
     }
-    const key = `${record.run_id}\u0000${record.step ?? ''}\u0000${record.tool}`;
-    let state = this.open.get(key);
-    if (!state) this.open.set(key, (state = newCall(record)));
-    addEntry(state, record);
+    // A call's entries mostly follow each other: the one before is checked first, then the map.
+    const step = record.step ?? '';
+    let state = this.recent;
+    if (state === undefined || record.run_id !== this.recentRun || step !== this.recentStep || record.tool !== this.recentTool) {
+      const key = ownCopy(`${record.run_id}\u0000${step}\u0000${record.tool}`);
+      state = this.open.get(key);
+      if (!state) this.open.set(key, (state = this.newCall(record)));
+      this.recent = state;
+      this.recentRun = record.run_id;
+      this.recentStep = step;
+      this.recentTool = record.tool;
+    }
+    this.addEntry(state, record);
   }
 
   /** The summary of everything added; calls still open are closed, so call it once, at the end. */
   result(now: Date = new Date()): FailureStats {
-    for (const state of this.open.values()) this.fold(summariseCall(state));
+    for (const state of this.open.values()) this.fold(state);
     this.open.clear();
+    this.recent = undefined;
     const { tool, klass, day, week } = this.groups;
     return {
       generated_at: now.toISOString(),
       entries: this.entries,
       interrupted: this.interrupted,
-      first: this.first?.[1] ?? null,
-      last: this.last?.[1] ?? null,
+      first: this.first,
+      last: this.last,
       totals: { ...withRate(this.totals), calls: this.calls },
       by_tool: rated(tool).sort(byFailedCalls).map(([name, b]) => ({ tool: name, ...b })),
       by_class: rated(klass).sort(byFailedCalls).map(([name, b]) => ({ class: name, ...b })),
@@ -126,30 +163,99 @@ export class StatsAccumulator {
     };
   }
 
-  private fold(call: Call): void {
+  /** Count one call, closed, into the totals and its tool, class, day and week. */
+  private fold(state: CallState): void {
     this.calls++;
-    add(this.totals, call.bucket);
-    const keys = { tool: call.tool, klass: call.klass, day: call.day, week: isoWeek(call.day) };
-    for (const dimension of ['tool', 'klass', 'day', 'week'] as const) {
-      const map = this.groups[dimension];
-      let bucket = map.get(keys[dimension]);
-      if (!bucket) map.set(keys[dimension], (bucket = emptyBucket()));
-      add(bucket, call.bucket);
+    const fixesRun = state.fixes > 0 ? state.fixes : state.fixedAttempts;
+    const fixesOk = state.fixes > 0 ? state.fixesOk : state.fixedAttemptsOk;
+    const failed = state.legacy || state.failedAttempts > 0;
+    const healed = failed && fixesRun > 0 && state.hasLast && state.lastSuccess;
+    // A call that never failed has no failure class; keeping it apart keeps the classes' rates honest.
+    const type = state.failedAttempts > 0 ? state.firstFailedType : state.firstType;
+    const klass = failed ? (type ?? UNCLASSIFIED) : NO_FAILURE;
+    const failures = state.legacy ? 1 : state.failedAttempts;
+    const call: CallCounts = { attempts: state.attempts, failures, fixesRun, fixesOk, failed, healed };
+    addCall(this.totals, call);
+    addCall(state.toolBucket, call);
+    addCall(group(this.groups.klass, klass), call);
+    addCall(state.dayBucket, call);
+    addCall(state.weekBucket, call);
+  }
+
+  private newCall(e: LoggedFailure): CallState {
+    const day = dayOf(e.timestamp);
+    if (day !== this.day || !this.dayBuckets) {
+      this.day = day;
+      this.dayBuckets = [group(this.groups.day, day), group(this.groups.week, isoWeek(day))];
+    }
+    // Only what the summary reads: an open call must not keep its entry's text alive.
+    return {
+      toolBucket: group(this.groups.tool, e.tool), dayBucket: this.dayBuckets[0], weekBucket: this.dayBuckets[1],
+      legacy: !e.run_id, firstType: this.shared(e.error_type),
+      attempts: 0, failedAttempts: 0, firstFailedType: undefined, fixes: 0, fixesOk: 0, fixedAttempts: 0, fixedAttemptsOk: 0,
+      hasLast: false, lastAttempt: 0, lastSuccess: false,
+    };
+  }
+
+  private addEntry(state: CallState, e: LoggedFailure): void {
+    if (e.kind === 'fix' || e.kind === 'remedy') {
+      state.fixes++;
+      if (e.success) state.fixesOk++;
+      return;
+    }
+    state.attempts++;
+    if (!e.success) {
+      if (state.failedAttempts === 0) state.firstFailedType = this.shared(e.error_type);
+      state.failedAttempts++;
+    }
+    if (e.fix_attempted != null) {
+      state.fixedAttempts++;
+      if (e.success) state.fixedAttemptsOk++;
+    }
+    // Entries of one call come in order, but attempt numbers decide when a writer raced.
+    const attempt = e.attempt ?? 0;
+    if (!(state.hasLast && state.lastAttempt > attempt)) {
+      state.hasLast = true;
+      state.lastAttempt = attempt;
+      state.lastSuccess = e.success === true;
     }
   }
+
+  /** One own copy per distinct text (failure classes repeat across thousands of calls). */
+  private shared<T extends string | null | undefined>(text: T): T {
+    if (text == null) return text;
+    let copy = this.strings.get(text);
+    if (copy === undefined) this.strings.set((copy = ownCopy(text)), copy);
+    return copy as T;
+  }
+}
+
+interface CallCounts {
+  attempts: number;
+  failures: number;
+  fixesRun: number;
+  fixesOk: number;
+  failed: boolean;
+  healed: boolean;
+}
+
+function addCall(bucket: StatsBucket, call: CallCounts): void {
+  bucket.attempts += call.attempts;
+  bucket.failures += call.failures;
+  bucket.fixes_run += call.fixesRun;
+  bucket.fixes_succeeded += call.fixesOk;
+  if (call.failed) bucket.failed_calls++;
+  if (call.healed) bucket.calls_healed++;
+}
+
+function group(map: Map<string, StatsBucket>, key: string): StatsBucket {
+  let bucket = map.get(key);
+  if (!bucket) map.set(ownCopy(key), (bucket = emptyBucket()));
+  return bucket;
 }
 
 function emptyBucket(): StatsBucket {
   return { attempts: 0, failures: 0, fixes_run: 0, fixes_succeeded: 0, failed_calls: 0, calls_healed: 0, auto_fixed_rate: null };
-}
-
-function add(total: StatsBucket, b: StatsBucket): void {
-  total.attempts += b.attempts;
-  total.failures += b.failures;
-  total.fixes_run += b.fixes_run;
-  total.fixes_succeeded += b.fixes_succeeded;
-  total.failed_calls += b.failed_calls;
-  total.calls_healed += b.calls_healed;
 }
 
 function withRate(b: StatsBucket): StatsBucket {
@@ -160,51 +266,16 @@ function rated(map: Map<string, StatsBucket>): Array<[string, StatsBucket]> {
   return [...map].map(([key, b]) => [key, withRate(b)]);
 }
 
-function newCall(e: LoggedFailure): CallState {
-  // Only what the summary reads: an open call must not keep its entry's error text alive.
-  const first = { tool: e.tool, timestamp: e.timestamp, run_id: e.run_id, error_type: e.error_type };
-  return { first, attempts: 0, failedAttempts: 0, firstFailedType: undefined, fixes: 0, fixesOk: 0, fixedAttempts: 0, fixedAttemptsOk: 0, last: undefined };
-}
+/*
+ * Strings kept for the whole log (a call's key, a group's name, a failure class) are copied first. A reader may hand
+ * out strings that are views into the large text it read a chunk at a time, and keeping a view
+ * keeps that whole chunk: without the copies, the summary of a 30 MB log holds all 30 MB.
+ */
 
-function addEntry(state: CallState, e: LoggedFailure): void {
-  if (e.kind === 'fix' || e.kind === 'remedy') {
-    state.fixes++;
-    if (e.success) state.fixesOk++;
-    return;
-  }
-  state.attempts++;
-  if (!e.success) {
-    if (state.failedAttempts === 0) state.firstFailedType = e.error_type;
-    state.failedAttempts++;
-  }
-  if (e.fix_attempted != null) {
-    state.fixedAttempts++;
-    if (e.success) state.fixedAttemptsOk++;
-  }
-  // Entries of one call come in order, but attempt numbers decide when a writer raced.
-  if (!(state.last && (state.last.attempt ?? 0) > (e.attempt ?? 0))) state.last = { attempt: e.attempt, success: e.success };
-}
-
-function summariseCall(state: CallState): Call {
-  const { first } = state;
-  const legacy = !first.run_id;
-  const fixesRun = state.fixes > 0 ? state.fixes : state.fixedAttempts;
-  const fixesOk = state.fixes > 0 ? state.fixesOk : state.fixedAttemptsOk;
-  const failed = legacy || state.failedAttempts > 0;
-  const healed = failed && fixesRun > 0 && state.last?.success === true;
-  const bucket: StatsBucket = {
-    attempts: state.attempts,
-    failures: legacy ? 1 : state.failedAttempts,
-    fixes_run: fixesRun,
-    fixes_succeeded: fixesOk,
-    failed_calls: failed ? 1 : 0,
-    calls_healed: healed ? 1 : 0,
-    auto_fixed_rate: null,
-  };
-  // A call that never failed has no failure class; keeping it apart keeps the classes' rates honest.
-  const type = state.failedAttempts > 0 ? state.firstFailedType : first.error_type;
-  const klass = failed ? (type ?? UNCLASSIFIED) : NO_FAILURE;
-  return { tool: first.tool, klass, day: dayOf(first.timestamp), bucket };
+/** A copy of `text` that refers to no other string. */
+function ownCopy(text: string): string {
+  // Joining makes a new string; slicing it back flattens it into one block of its own.
+  return `${text} `.slice(0, -1);
 }
 
 /** Most failed calls first, so the tools worth fixing lead; ties by name for a stable output. */
@@ -214,42 +285,4 @@ function byFailedCalls([ka, a]: [string, StatsBucket], [kb, b]: [string, StatsBu
 
 function byName([ka]: [string, StatsBucket], [kb]: [string, StatsBucket]): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
-}
-
-/** `compute` with one answer kept per distinct key: logs repeat the same few days thousands of times. */
-function cachedBy(compute: (key: string) => string): (key: string) => string {
-  const seen = new Map<string, string>();
-  return (key) => {
-    let value = seen.get(key);
-    if (value === undefined) seen.set(key, (value = compute(key)));
-    return value;
-  };
-}
-
-const checkedDayOfPrefix = cachedBy(checkedDay);
-
-/** The calendar day as written in the timestamp, so a log reads the same in every time zone. */
-function dayOf(timestamp: string): string {
-  return checkedDayOfPrefix(timestamp.slice(0, 10));
-}
-
-function checkedDay(timestamp: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(timestamp);
-  if (!match) return UNKNOWN;
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== match[0] ? UNKNOWN : match[0];
-}
-
-/** ISO 8601 week of a `YYYY-MM-DD` day, as `YYYY-Www`: weeks start on Monday, week 1 holds January 4th. */
-export const isoWeek = cachedBy(computeIsoWeek);
-
-function computeIsoWeek(day: string): string {
-  if (day === UNKNOWN) return UNKNOWN;
-  const date = new Date(`${day}T00:00:00Z`);
-  const weekday = date.getUTCDay() || 7;
-  // The Thursday of this week decides the year the week belongs to.
-  date.setUTCDate(date.getUTCDate() + 4 - weekday);
-  const yearStart = Date.UTC(date.getUTCFullYear(), 0, 1);
-  const week = Math.ceil(((date.getTime() - yearStart) / 86_400_000 + 1) / 7);
-  return `${date.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }

@@ -58,6 +58,21 @@ describe('aiw memory', () => {
     expect(validate.stderr + validate.stdout).not.toContain('internal error');
   });
 
+  it('shows the same statistics in the stats view (which reads only the keys it counts) as in the whole view', async () => {
+    const seedLog = seed('tool_failures.yaml');
+    const aiwLines = Array.from({ length: 30 }, (_, i) => `  - ${JSON.stringify({ tool: `t${i % 4}`, error: i % 3 ? `boom "${i}" ü` : null, error_type: i % 2 ? 'network' : null, fix_attempted: i % 5 ? null : 'vpn_connect', success: i % 3 === 0, timestamp: `2026-01-0${1 + (i % 9)}T10:00:0${i % 10}+01:00`, step: `s${i % 2}`, attempt: 1 + (i % 2), run_id: `r${Math.floor(i / 3)}`, kind: i % 7 === 6 ? 'fix' : i % 11 === 10 ? 'interrupted' : 'attempt' })}`);
+    const hand = ['  - {tool: hand, success: false, timestamp: "2026-01-02T00:00:00Z", run_id: r1, step: s1} # edited', '  - {"tool":"odd","success":"no","timestamp":"2026-01-02T00:00:00Z"}'];
+    const root = tempRoot({ 'memory/learned/tool_failures.yaml': `${seedLog.trimEnd()}\n${[...aiwLines.slice(0, 15), ...hand, ...aiwLines.slice(15)].join('\n')}\n` });
+    type Doc = { stats: Record<string, unknown>; warnings: string[] };
+    const [stats, all] = await Promise.all([aiw(['memory', 'stats', '--json'], { root: root.dir }), aiw(['memory', '--json'], { root: root.dir })]);
+    const a = stats.json<Doc>();
+    const b = all.json<Doc>();
+    expect({ ...a.stats, generated_at: 0 }).toEqual({ ...b.stats, generated_at: 0 });
+    expect(a.stats).toMatchObject({ entries: 2 + 30 + 1 });
+    expect(a.warnings).toEqual(b.warnings.filter((w) => !w.includes('patterns.yaml') && !w.includes('tool_fixes.yaml')));
+    expect(a.warnings.join('\n')).toMatch(/tool_failures\.yaml:\d+:\d+: entry skipped: "success" must be a boolean/);
+  });
+
   it('works on an empty memory', async () => {
     const r = await aiw(['memory', '--json'], { root: tempRoot().dir });
     expect(r.json()).toMatchObject({ tool_fixes: [], patterns: [], failures: { total: 0, recent: [] } });

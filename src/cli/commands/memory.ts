@@ -7,7 +7,7 @@ import type { ToolFix } from '../../memory/fix-store.js';
 import { openMemoryStore } from '../../memory/open-store.js';
 import { formatWarning, remedyCommand } from '../../learn/known-issues.js';
 import type { PatternEntry } from '../../memory/patterns-store.js';
-import { StatsAccumulator } from '../../learn/stats.js';
+import { STATS_KEYS, StatsAccumulator } from '../../learn/stats.js';
 import { formatStatsText } from '../../learn/stats-text.js';
 import { addSecretsFromEnv, redact } from '../../secrets/redact.js';
 import type { Io } from '../io.js';
@@ -57,9 +57,11 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
     // names, after its failure_history: one log, never rewritten.
     let stats = new StatsAccumulator();
     let recent = new RecentEntries(limit);
+    const wantStats = want('stats');
+    const wantFailures = want('failures');
     const add = (record: LoggedFailure) => {
-      if (want('stats')) stats.add(record);
-      if (want('failures')) recent.add(record);
+      if (wantStats) stats.add(record);
+      if (wantFailures) recent.add(record);
     };
     const restart = () => {
       stats = new StatsAccumulator();
@@ -68,7 +70,9 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
     };
     restart();
     if (store.backend === 'files') {
-      const warningsOfLog = await streamFailures(file, { add: (record) => add(normalizeSeedRecord(record)), reset: restart });
+      // Statistics alone read a few keys of each entry, not its error text: the reader skips the rest.
+      const keys = wantFailures ? undefined : STATS_KEYS;
+      const warningsOfLog = await streamFailures(file, { add: (record) => add(normalizeSeedRecord(record)), reset: restart, keys });
       for (const w of warningsOfLog) warnings.push(formatWarning(w));
     } else {
       const log = await store.readAttempts();
@@ -85,7 +89,8 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
     if (want('stats')) {
       const summary = stats.result();
       doc.stats = seed.stats ? { ...summary, python_project: seed.stats } : summary;
-      text.push('Heal statistics:', formatStatsText(summary), ...seedStatsText(seed));
+      // Only the view asked for is built: formatting every row costs time that --json never shows.
+      if (!opts.json) text.push('Heal statistics:', formatStatsText(summary), ...seedStatsText(seed));
     }
   }
   doc.warnings = warnings;

@@ -95,7 +95,8 @@ export function parseFailureLog(text: string, file: string): ReadFailuresResult 
   return parseWhole(source, file);
 }
 
-function parseWhole(text: string, file: string): ReadFailuresResult {
+/** The attempt log read by the full YAML parser alone, as a file not laid out as aiw writes it is. */
+export function parseWhole(text: string, file: string): ReadFailuresResult {
   const tooLarge = tooLargeToParse(text.length);
   if (tooLarge !== null) return { records: [], warnings: [{ file, line: 1, col: 1, message: `not read: ${tooLarge}` }] };
   const lineCounter = new LineCounter();

@@ -13,10 +13,10 @@ export type { FailureRecord } from '../../model/learning.js';
  */
 export type LoggedFailure = Pick<FailureRecord, 'tool' | 'success' | 'timestamp'> & Partial<Omit<FailureRecord, 'tool' | 'success' | 'timestamp'>>;
 
-type FieldType = 'string' | 'string?' | 'boolean' | 'number' | 'number?' | 'kind';
+export type FieldType = 'string' | 'string?' | 'boolean' | 'number' | 'number?' | 'kind';
 
 // The order here is the order keys are written in, so lines read the same from entry to entry.
-const FIELDS: ReadonlyArray<readonly [keyof FailureRecord, FieldType, boolean]> = [
+export const FIELDS: ReadonlyArray<readonly [keyof FailureRecord, FieldType, boolean]> = [
   ['tool', 'string', true],
   ['error', 'string?', false],
   ['error_type', 'string?', false],

@@ -1,5 +1,6 @@
 import { isMap, parseDocument, type YAMLError } from 'yaml';
 import { readBlockEntry } from './block-entry.js';
+import { readEntryKeys, type EntryKeys } from './fast-entry.js';
 import { recordProblem, type LoggedFailure } from './record.js';
 
 /** A problem in the attempt log, where the user can find it. */
@@ -40,6 +41,7 @@ const DASH = 45;
 const SPACE = 32;
 const BRACE = 123;
 const TAB = 9;
+const HASH = 35;
 
 /** Index of the top-level `failures:` line whose value is a block on the following lines, or -1. */
 export function findFailuresKey(lines: readonly string[]): number {
@@ -56,9 +58,20 @@ export function prefixFits(lines: readonly string[], end: number): boolean {
   return doc.errors.length === 0 && isMap(doc.contents) && !doc.contents.has('failures');
 }
 
+/** `line.trimStart()` is empty or starts with `#`, without making the trimmed copy (this runs per line). */
 function isBlankOrComment(line: string): boolean {
-  const text = line.trimStart();
-  return text === '' || text.startsWith('#');
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (!isWhiteSpace(c)) return c === HASH;
+  }
+  return true;
+}
+
+/** What `String.prototype.trimStart` removes: ASCII white space, line ends, and Unicode spaces. */
+function isWhiteSpace(c: number): boolean {
+  if (c === SPACE || (c >= TAB && c <= 13)) return true;
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 function indentOf(line: string): number {
@@ -69,7 +82,8 @@ function indentOf(line: string): number {
 
 /**
  * Read the entries of a block sequence from `lines[start..end)`. One-line `- {...}` entries go
- * through `JSON.parse` (the fast path, which is what aiw writes); any other entry is parsed alone
+ * through `JSON.parse` (the fast path, which is what aiw writes), or with `keys` through
+ * `readEntryKeys` first (faster still, for readers of a few keys); any other entry is parsed alone
  * with `yaml`, so a broken entry costs only itself. `firstLine` is the 1-based line of `lines[0]`.
  * With `midEntry`, lines before the first `- ` may continue an entry that began before the window.
  */
@@ -77,7 +91,7 @@ export function scanSequence(
   lines: readonly string[],
   start: number,
   end: number,
-  opts: { file: string; firstLine: number; indent: number | null; midEntry?: boolean },
+  opts: { file: string; firstLine: number; indent: number | null; midEntry?: boolean; keys?: EntryKeys },
 ): ScanResult {
   const result: ScanResult = { records: [], warnings: [], syntaxErrors: 0, fits: true, indent: opts.indent };
   let entryStart = -1;
@@ -112,7 +126,7 @@ export function scanSequence(
   return result;
 }
 
-function readEntry(lines: readonly string[], from: number, to: number, result: ScanResult, opts: { file: string; firstLine: number }): void {
+function readEntry(lines: readonly string[], from: number, to: number, result: ScanResult, opts: { file: string; firstLine: number; keys?: EntryKeys }): void {
   const line = lines[from] as string;
   const indent = result.indent ?? 0;
   const lineNo = opts.firstLine + from;
@@ -121,6 +135,11 @@ function readEntry(lines: readonly string[], from: number, to: number, result: S
   let value: unknown;
   let parsed = false;
   if (oneLine && line.charCodeAt(indent + 2) === BRACE) {
+    const entry = opts.keys ? readEntryKeys(line, indent + 2, opts.keys) : undefined;
+    if (entry !== undefined) {
+      result.records.push(entry);
+      return;
+    }
     try {
       value = JSON.parse(line.slice(indent + 2));
       parsed = true;

@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { isMap, isNode, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
 import { recordProblem, type LoggedFailure } from './record.js';
+import { forEachChunk } from './read-text.js';
 import { tooLargeToParse, type LogWarning } from './scan.js';
 
 /** A quick-fix rule of the Python project's `auto_fixes:` section. */
@@ -70,15 +70,51 @@ export async function readSeedSections(file: string): Promise<SeedSections> {
   }
 }
 
-/** Whether any line starts one of the sections, read a chunk at a time. */
+const SECTION_NAMES = ['auto_fixes:', 'tool_failures:', 'failure_history:', 'stats:'].map((name) => Buffer.from(name));
+// Bytes kept from one chunk for the next: a line break (up to 3 bytes) and the longest name.
+const SEAM = 32;
+
+/**
+ * Whether any line starts one of the sections, read a chunk at a time: what SECTION finds, without
+ * decoding the text and running a multiline regex over it. Line breaks are found with native byte
+ * searches, and only the bytes after each are compared.
+ */
 async function hasSections(file: string): Promise<boolean> {
-  let carry = '';
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 })) {
-    const text = carry + (chunk as string);
-    if (SECTION.test(text)) return true;
-    carry = text.slice(text.lastIndexOf('\n') + 1);
+  let found = false;
+  // A newline in front, so the file's first line counts like every other.
+  let tail = Buffer.from('\n');
+  await forEachChunk(file, (chunk) => {
+    // The seam (the last chunk's end with this one's start) alone, then this chunk: no copy of it.
+    found = sectionAfterBreak(Buffer.concat([tail, chunk.subarray(0, SEAM)])) || sectionAfterBreak(chunk);
+    tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - SEAM)));
+    return !found;
+  });
+  return found;
+}
+
+// What ends a line for SECTION's `^`: \n, \r, U+2028 and U+2029 (E2 80 A8/A9 in UTF-8).
+const LF = 0x0a;
+const CR = 0x0d;
+const E2 = 0xe2;
+
+function sectionAfterBreak(bytes: Buffer): boolean {
+  for (const byte of [LF, CR, E2]) {
+    for (let i = bytes.indexOf(byte); i >= 0; i = bytes.indexOf(byte, i + 1)) {
+      if (byte !== E2) {
+        if (startsSection(bytes, i + 1)) return true;
+      } else if (bytes[i + 1] === 0x80 && (bytes[i + 2] === 0xa8 || bytes[i + 2] === 0xa9) && startsSection(bytes, i + 3)) {
+        return true;
+      }
+    }
   }
   return false;
+}
+
+function startsSection(bytes: Buffer, at: number): boolean {
+  const first = bytes[at];
+  // Most lines start with a space or a dash: one byte rules them out.
+  if (first !== 0x61 && first !== 0x74 && first !== 0x66 && first !== 0x73) return false;
+  return SECTION_NAMES.some((name) => at + name.length <= bytes.length && bytes.compare(name, 0, name.length, at, at + name.length) === 0);
 }
 
 export function parseSeedSections(text: string, file: string): SeedSections {
@@ -151,7 +187,8 @@ export function parseSeedSections(text: string, file: string): SeedSections {
  */
 export function normalizeSeedRecord<T extends LoggedFailure>(record: T): T {
   const r = record as T & { error_snippet?: unknown; fix_applied?: unknown };
-  if (r.error !== undefined && r.fix_attempted !== undefined) return record;
+  // Nothing to rename (every entry aiw writes): the same record, not a copy per entry.
+  if ((r.error !== undefined || r.error_snippet === undefined) && (r.fix_attempted !== undefined || r.fix_applied === undefined)) return record;
   const out = { ...record };
   if (out.error === undefined && typeof r.error_snippet === 'string') out.error = r.error_snippet;
   if (out.fix_attempted === undefined && typeof r.fix_applied === 'string') out.fix_attempted = r.fix_applied;

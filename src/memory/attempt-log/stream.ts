@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { forEachText } from './read-text.js';
+import type { EntryKeys } from './fast-entry.js';
 import type { LoggedFailure } from './record.js';
 import { readFailureFile, sidecarPathFor, unreadableWarning } from './read.js';
 import { findFailuresKey, prefixFits, scanSequence, tooLargeToParse, type LogWarning } from './scan.js';
@@ -9,10 +10,15 @@ import { isTornEntry, TORN_MESSAGE } from './torn-tail.js';
 export interface FailureSink {
   add(record: LoggedFailure): void;
   reset(): void;
+  /**
+   * The entry keys `add` reads, when only some: entries in aiw's own one-line shape then come with
+   * just these set (read without the rest, such as the long error text); other entries come whole.
+   */
+  readonly keys?: EntryKeys;
 }
 
-// Lines scanned per batch, and bytes read per chunk: small enough that memory stays flat (64 KiB
-// chunks and 1,024-line batches were also the fastest of the sizes tried on a 50 MB log).
+// Lines scanned per batch: small enough that memory stays flat (1,024-line batches were the
+// fastest of the sizes tried on a 50 MB log).
 const BATCH_LINES = 1024;
 const DASH = 45;
 
@@ -28,7 +34,7 @@ export async function streamFailures(file: string, sink: FailureSink): Promise<L
   if ((await streamOne(file, sink, summary)) === 'no folder') return summary.list();
   const sidecar = sidecarPathFor(file);
   let parked = 0;
-  await streamOne(sidecar, { add: (r) => (parked++, sink.add(r)), reset: () => undefined }, summary);
+  await streamOne(sidecar, { add: (r) => (parked++, sink.add(r)), reset: () => undefined, keys: sink.keys }, summary);
   if (parked > 0) {
     summary.add({
       file: sidecar, line: 1, col: 1,
@@ -70,10 +76,8 @@ async function scanStream(file: string, sink: FailureSink, warn: (w: LogWarning)
   let batch: string[] = [];
   let batchFirstLine = 0;
   let lineNo = 0;
-  let rest = '';
-  let first = true;
   const flush = (end: number): boolean => {
-    const scan = scanSequence(batch, 0, end, { file, firstLine: batchFirstLine, indent });
+    const scan = scanSequence(batch, 0, end, { file, firstLine: batchFirstLine, indent, keys: sink.keys });
     if (!scan.fits) return false;
     indent = scan.indent;
     for (const r of scan.records) sink.add(r);
@@ -104,23 +108,18 @@ async function scanStream(file: string, sink: FailureSink, warn: (w: LogWarning)
     const cut = indent === null ? -1 : lastEntryStart(batch, indent);
     return cut <= 0 || flush(cut);
   };
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 });
-  try {
-    for await (const chunk of stream as AsyncIterable<string>) {
-      let text = rest + chunk;
-      if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        if (!take(text.slice(start, end))) return false;
-        start = nl + 1;
-      }
-      rest = text.slice(start);
+  let rest = '';
+  const complete = await forEachText(file, (text, last) => {
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      if (!take(text.slice(start, end))) return false;
+      start = nl + 1;
     }
-  } finally {
-    stream.destroy();
-  }
+    if (last) rest = text.slice(start);
+    return true;
+  });
+  if (!complete) return false;
   const torn = rest !== '' && isTornEntry(rest);
   if (rest !== '' && !take(rest)) return false;
   if (!keyFound) {
@@ -131,7 +130,7 @@ async function scanStream(file: string, sink: FailureSink, warn: (w: LogWarning)
   return flushAll();
 
   function flushAll(): boolean {
-    const scan = scanSequence(batch, 0, batch.length, { file, firstLine: batchFirstLine, indent });
+    const scan = scanSequence(batch, 0, batch.length, { file, firstLine: batchFirstLine, indent, keys: sink.keys });
     if (!scan.fits) return false;
     for (const r of scan.records) sink.add(r);
     for (const w of scan.warnings) warn(torn && w.line === lastLine ? { ...w, message: TORN_MESSAGE } : w);

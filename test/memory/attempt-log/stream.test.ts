@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFailures, sidecarPathFor, streamFailures, type LoggedFailure } from '../../../src/memory/attempt-log/attempt-log.js';
 import { makeRecord } from '../fixtures/records.mjs';
+import { computeFailureStats, STATS_KEYS } from '../../../src/learn/stats.js';
 
 let root: string;
 let file: string;
@@ -41,6 +42,7 @@ const LOGS: Array<[string, () => string]> = [
   ['an empty file', () => ''],
   ['only comments', () => '# nothing yet\n'],
   ['tabs in an entry (read whole)', () => `failures:\n${json(1)}\t- oops\n`],
+  ['a 3 MiB entry, and multi-byte text across the read and decode seams', () => `failures:\n${many(3_000, (i) => json(i))}  - ${JSON.stringify({ ...makeRecord(1, 1), error: 'é'.repeat(1.5 * 1024 * 1024) })}\n${many(6_000, (i) => (i % 2 ? json(i) : `  - {"tool":"ü${'中'.repeat(i % 50)}","success":true,"timestamp":"2026-01-01T00:00:00Z","run_id":"r${i % 9}"}\n`))}`],
 ];
 
 describe('streamFailures', () => {
@@ -50,6 +52,16 @@ describe('streamFailures', () => {
     const stream = await streamed();
     expect(stream.records).toEqual(whole.records);
     expect(stream.warnings).toEqual(whole.warnings);
+  });
+
+  it.each(LOGS)('gives the statistics of readFailures when reading only the keys statistics use: %s', async (_name, text) => {
+    await writeFile(file, text());
+    const whole = await readFailures(file);
+    const records: LoggedFailure[] = [];
+    const warnings = await streamFailures(file, { add: (r) => records.push(r), reset: () => (records.length = 0), keys: STATS_KEYS });
+    const now = new Date(0);
+    expect(computeFailureStats(records, now)).toEqual(computeFailureStats(whole.records, now));
+    expect(warnings).toEqual(whole.warnings);
   });
 
   it('includes the sidecar after the log, and says the entries are parked there', async () => {
