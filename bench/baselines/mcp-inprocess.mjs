@@ -19,6 +19,8 @@ await build({
   entryPoints: [join(repo, 'bench', 'lib', 'mcp-call-entry.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20',
   outfile: bundle, logLevel: 'error', external: ['@modelcontextprotocol/sdk', 'zod', 'nunjucks'],
   nodePaths: [join(repo, 'node_modules')],
+  // As the CLI's build does: the version is baked in (the parse cache keys its entries with it).
+  define: { __AIW_VERSION__: JSON.stringify(req('./package.json').version) },
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
 // The bundle imports the SDK by name: resolve it from the work tree.

