@@ -1,28 +1,30 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Problem } from '../errors/errors.js';
 import type { CacheStore } from '../model/cache-store.js';
+import { contentHash } from '../model/content-hash.js';
 import { schemaFingerprint } from './check-schema.js';
 import type { PosNode } from './positions.js';
 import { parseYamlSource, readSourceBytes, sourceFromParts, type YamlSource } from './yaml-source.js';
 
 /**
- * The parse cache: a YAML file's value and node positions as JSON, under the SHA-256 of its bytes.
- * Content-addressed, so an edited file is never served stale whatever its size or mtime, and two
- * files with the same bytes share an entry. A hit costs a hash and a JSON.parse instead of a yaml
- * parse with positions (and loading the yaml library at all).
+ * The parse cache: a YAML file's value and node positions as JSON, under a hash of its text, and
+ * with the text itself: a hit needs the very same text, so an edited file is never served stale
+ * whatever its size or mtime (and a hash collision is a miss), and two files with the same text
+ * share an entry. A hit costs a hash, a JSON.parse and a string comparison instead of a yaml parse
+ * with positions (and loading the yaml library at all). The hash is aiw's own (model/content-hash):
+ * node:crypto would cost more to load than a cached start spends on everything else it reads.
  *
  * Only files without YAML problems, whose values are plain JSON (no NaN, Infinity, -0, `!!set`...),
  * are cached. The schema kinds a file passed are kept in its entry too; the key holds the schemas'
  * fingerprint, so a changed schema never trusts an old verdict. Bump FORMAT whenever what an entry
  * holds, or how it is made, changes.
  */
-const FORMAT = 1;
+const FORMAT = 2;
 
 interface Entry {
   format: number;
-  /** The text's length: a cheap guard against an entry that does not belong to these bytes. */
-  length: number;
+  /** The text the entry was made from: a hit needs exactly this text. */
+  text: string;
   positions: PosNode;
   value: unknown;
   /** Last, so a verdict is added by rewriting the tail only (see `withKinds`). */
@@ -41,8 +43,8 @@ export async function readYamlSource(file: string, store?: CacheStore): Promise<
 export async function parseYamlBytes(file: string, bytes: Buffer, store?: CacheStore): Promise<{ source: YamlSource; problems: Problem[] }> {
   const text = bytes.toString('utf8');
   if (!store) return parseYamlSource(file, text);
-  const name = `${entryKey(bytes)}.json`;
-  const hit = readEntry(store, name, text.length);
+  const name = `${entryKey(text)}.json`;
+  const hit = readEntry(store, name, text);
   if (hit) {
     const { entry, head } = hit;
     const onSchemaPassed = rememberer(store, name, head, entry.schemaValid);
@@ -53,15 +55,15 @@ export async function parseYamlBytes(file: string, bytes: Buffer, store?: CacheS
   const parsed = await parseYamlSource(file, text, { onSchemaPassed: (kind) => entry.remember?.(kind) });
   if (parsed.problems.length || !isPlainJson(parsed.source.value)) return parsed;
   // Serialized before any caller sees the value, so nothing done to it later can reach the cache.
-  const head = JSON.stringify({ format: FORMAT, length: text.length, positions: parsed.source.positions, value: parsed.source.value }).slice(0, -1);
+  const head = JSON.stringify({ format: FORMAT, text, positions: parsed.source.positions, value: parsed.source.value }).slice(0, -1);
   entry.remember = rememberer(store, name, head, []);
   store.write(name, sealed(withKinds(head, [])));
   return parsed;
 }
 
-/** The entry's name: the bytes' digest, with what else decides its content (aiw, the format, the schemas). */
-function entryKey(bytes: Buffer): string {
-  return createHash('sha256').update(`aiw parse cache ${FORMAT} ${aiwVersion()} ${schemaFingerprint}\0`).update(bytes).digest('hex');
+/** The entry's name: the text's hash, with what else decides its content (aiw, the format, the schemas). */
+function entryKey(text: string): string {
+  return contentHash(`aiw parse cache ${FORMAT} ${aiwVersion()} ${schemaFingerprint}\0${text}`);
 }
 
 /** A schema kind the value passed is written into its entry, so the next run skips that check too. */
@@ -88,24 +90,24 @@ function sealed(json: string): string {
 }
 
 function digest(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return contentHash(text);
 }
 
-function readEntry(store: CacheStore, name: string, length: number): { entry: Entry; head: string } | undefined {
+function readEntry(store: CacheStore, name: string, text: string): { entry: Entry; head: string } | undefined {
   const raw = store.read(name);
   if (raw === undefined) return undefined;
   const newline = raw.indexOf('\n');
   const json = raw.slice(newline + 1);
   // Damaged (a crash mid-write on a file system that reorders, a hand edit): a miss, and the parse
   // that follows writes a good entry over it.
-  if (newline !== 64 || raw.slice(0, newline) !== digest(json)) return undefined;
+  if (newline !== 16 || raw.slice(0, newline) !== digest(json)) return undefined;
   let entry: Partial<Entry> | null;
   try {
     entry = JSON.parse(json) as Partial<Entry> | null;
   } catch {
     return undefined;
   }
-  if (!entry || typeof entry !== 'object' || entry.format !== FORMAT || entry.length !== length || entry.value === undefined) return undefined;
+  if (!entry || typeof entry !== 'object' || entry.format !== FORMAT || entry.text !== text || entry.value === undefined) return undefined;
   if (!Array.isArray(entry.schemaValid) || !entry.schemaValid.every((k) => typeof k === 'string') || !Array.isArray(entry.positions)) return undefined;
   // The verdicts are the last key and hold only kind names, so the last match is theirs.
   const tail = json.lastIndexOf(',"schemaValid":');

@@ -1,16 +1,18 @@
-import { createHash } from 'node:crypto';
 import vm from 'node:vm';
 import type { CacheStore } from '../model/cache-store.js';
+import { contentHash } from '../model/content-hash.js';
 
 /**
  * Whether compute code compiles, asked once per distinct block. When every block of a skill
- * compiles, that verdict is kept in the cache (under a digest of the blocks and the Node version, whose
- * V8 decides what parses), so the next run of the same skill compiles none of them: a 1000-step skill
- * is a thousand `vm.Script`s otherwise. A block that does not compile is never remembered.
+ * compiles, that verdict is kept in the cache (under a hash of the blocks and the Node version, whose
+ * V8 decides what parses, holding the blocks themselves, which must match exactly), so the next run
+ * of the same skill compiles none of them: a 1000-step skill is a thousand `vm.Script`s otherwise.
+ * A block that does not compile is never remembered.
  */
 export class CompileCheck {
   readonly #verdicts = new Map<string, string | null>();
   readonly #name?: string;
+  readonly #material?: string;
   readonly #known: boolean;
   #failed = false;
 
@@ -19,10 +21,9 @@ export class CompileCheck {
       this.#known = false;
       return;
     }
-    const hash = createHash('sha256').update(`aiw compiles 1 ${process.version}\0`);
-    for (const code of blocks) hash.update(`${code.length}:${code}\0`);
-    this.#name = `${hash.digest('hex')}.compiles`;
-    this.#known = store.read(this.#name) === this.#name;
+    this.#material = `aiw compiles 2 ${process.version}\0${blocks.map((code) => `${code.length}:${code}\0`).join('')}`;
+    this.#name = `${contentHash(this.#material)}.compiles`;
+    this.#known = store.read(this.#name) === this.#material;
   }
 
   /** The compile error's message, or null when `code` compiles. */
@@ -46,6 +47,6 @@ export class CompileCheck {
   /** Remember that every block compiled (after all were asked). */
   finish(): void {
     if (this.#known || this.#failed || !this.#name || !this.store) return;
-    this.store.write(this.#name, this.#name);
+    this.store.write(this.#name, this.#material!);
   }
 }

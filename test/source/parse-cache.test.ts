@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { folderStore } from '../../src/files/cache-store.js';
+import { contentHash } from '../../src/model/content-hash.js';
 import type { CacheStore } from '../../src/model/cache-store.js';
 import { checkSchema } from '../../src/source/check-schema.js';
 import { parseYamlBytes, readYamlSource } from '../../src/source/parse-cache.js';
@@ -126,7 +127,7 @@ describe('the parse cache', () => {
     await parseYamlBytes('s.yaml', bytes, store);
     const [name] = store.entries().filter((n) => n.endsWith('.json'));
     const good = readFileSync(`${dir}/${name}`, 'utf8');
-    const damaged = [good.slice(0, good.length / 2), 'not json at all', '', good.replace('"a skill"', '"b skill"'), `${'0'.repeat(64)}\n{"format":1}`];
+    const damaged = [good.slice(0, good.length / 2), 'not json at all', '', good.replace('"a skill"', '"b skill"'), `${'0'.repeat(16)}\n{"format":2}`];
     for (const text of damaged) {
       writeFileSync(`${dir}/${name}`, text);
       const again = await parseYamlBytes('s.yaml', bytes, store);
@@ -135,6 +136,22 @@ describe('the parse cache', () => {
       expect(positions(again.source)).toEqual(positions(plain));
       expect(readFileSync(`${dir}/${name}`, 'utf8')).toBe(good);
     }
+  });
+
+  it('treats an entry made from another text as a miss, so a collision of names can never serve the wrong file', async () => {
+    const { dir, store } = cacheFolder();
+    const other = 'name: other\nsteps: [{ name: x, compute: "return 9" }]\n';
+    await parseYamlBytes('o.yaml', Buffer.from(other), store);
+    const [otherName] = store.entries().filter((n) => n.endsWith('.json'));
+    const sealedOther = readFileSync(`${dir}/${otherName}`, 'utf8');
+    // A well-formed entry of the other file, placed under this file's name, as a hash collision would.
+    const mine = 'name: mine\nsteps: [{ name: a, compute: "return 1" }]\n';
+    await parseYamlBytes('m.yaml', Buffer.from(mine), store);
+    const myName = store.entries().filter((n) => n.endsWith('.json')).find((n) => n !== otherName)!;
+    writeFileSync(`${dir}/${myName}`, sealedOther);
+    const again = await parseYamlBytes('m.yaml', Buffer.from(mine), store);
+    expect((again.source.value as { name: string }).name).toBe('mine');
+    expect(contentHash(mine)).not.toBe(contentHash(other));
   });
 
   it('never caches a file with YAML problems: each read reports them again, at file:line:col', async () => {
