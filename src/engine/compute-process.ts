@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CHILD_SOURCE } from './compute-child-source.js';
+import { monotonicMs } from '../model/clock.js';
 
 export const DEFAULT_COMPUTE_MEMORY_MB = 512;
 
@@ -208,7 +209,7 @@ export class ComputeProcess {
    * waits for the rest. Unref'd between requests, so an idle process never keeps aiw alive.
    */
   private arm(ms: number): void {
-    const now = performance.now();
+    const now = monotonicMs();
     this.deadline = now + ms;
     if (this.timer && this.timerAt <= this.deadline) {
       this.timer.ref();
@@ -223,7 +224,7 @@ export class ComputeProcess {
     this.timer = undefined;
     const w = this.waiting;
     if (!w) return;
-    const left = this.deadline - performance.now();
+    const left = this.deadline - monotonicMs();
     if (left > 0) {
       this.timerAt = this.deadline;
       this.timer = setTimeout(() => this.expired(), left);

@@ -12,6 +12,7 @@ import type { EventSink } from '../model/events.js';
 import { resolveInputs } from './inputs.js';
 import type { HealRecord, KnownIssueMatch, RunResult, RunStatus, StepError, StepResult } from '../model/run.js';
 import { toStepError } from '../model/step-error.js';
+import { monotonicMs } from '../model/clock.js';
 
 const MAX_DEPTH = 8;
 // Compute steps told ahead at most at once (each batch is one request to the compute process).
@@ -64,7 +65,7 @@ interface RunState {
 
 /** Run a skill to the end (or to its first failing `on_error: fail` step, or to a `return:`). */
 export async function runSkill(skill: Skill, given: Record<string, unknown>, ctx: EngineContext, depth = 0): Promise<RunResult> {
-  const started = performance.now();
+  const started = monotonicMs();
   if (depth > MAX_DEPTH) throw new AiwError('SKILL_FAILED', `skills nested deeper than ${MAX_DEPTH} (does '${skill.name}' call itself?)`);
   const inputs = resolveInputs(skill, given);
   const stepStates: RunState['stepStates'] = {};
@@ -109,7 +110,7 @@ export async function runSkill(skill: Skill, given: Record<string, unknown>, ctx
   }
   const status: RunStatus = state.failed ? 'failed' : state.partial ? 'partial' : 'success';
   const result: RunResult = {
-    skill: skill.name, status, inputs, steps, outputs, duration_ms: Math.round(performance.now() - started),
+    skill: skill.name, status, inputs, steps, outputs, duration_ms: Math.round(monotonicMs() - started),
     run_id: ctx.runId, file: skill.file,
   };
   if (state.returned) result.returned = state.returned.value;
@@ -169,7 +170,7 @@ function computeWhere(step: Step, state: RunState): ComputeWhere {
 
 async function runStep(step: Step, state: RunState, ctx: EngineContext): Promise<StepResult> {
   const { skill, depth } = state;
-  const started = performance.now();
+  const started = monotonicMs();
   const where = { what: `step '${step.name}'`, location: { file: skill.file, line: step.line } };
   ctx.emit({ kind: 'step-start', skill: skill.name, step: step.name, type: step.type, depth, line: step.line, file: skill.file, description: step.description, tool: step.tool });
   let result: StepResult;
@@ -185,7 +186,7 @@ async function runStep(step: Step, state: RunState, ctx: EngineContext): Promise
       if (typeof failureClass === 'string') result.classification = { class: failureClass, pattern: 'time limit' };
       if (step.type === 'tool') result.tool = step.tool;
     }
-    result.duration_ms = Math.round(performance.now() - started);
+    result.duration_ms = Math.round(monotonicMs() - started);
     result.line = step.line;
     result.file = skill.file;
   }

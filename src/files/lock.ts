@@ -3,6 +3,7 @@ import { link, open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { AiwError } from '../errors/errors.js';
 import { localVerdict, ownerText, parseOwner } from './lock-owner.js';
+import { monotonicMs } from '../model/clock.js';
 
 /**
  * An exclusive lock on `<file>.lock`, created with O_EXCL so exactly one process holds it.
@@ -40,7 +41,7 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, options: L
 }
 
 async function acquire(lockPath: string, owner: string, timeoutMs: number, staleMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
+  const deadline = monotonicMs() + timeoutMs;
   const watch = new LeaseWatch();
   let wait = 1;
   for (;;) {
@@ -49,7 +50,7 @@ async function acquire(lockPath: string, owner: string, timeoutMs: number, stale
       await breakStale(lockPath, staleMs, watch);
       continue;
     }
-    if (performance.now() >= deadline) {
+    if (monotonicMs() >= deadline) {
       throw new AiwError('LOCK_TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${lockPath}`, {
         hint: `another aiw process holds it; if none is running, delete ${lockPath}`,
       });
@@ -168,7 +169,7 @@ class LeaseWatch {
   private readonly seen = new Map<string, { signature: string; since: number }>();
   /** Milliseconds this waiter has watched `path` stay exactly as `signature`. */
   unchangedFor(path: string, signature: string): number {
-    const now = performance.now();
+    const now = monotonicMs();
     const last = this.seen.get(path);
     if (last?.signature === signature) return now - last.since;
     this.seen.set(path, { signature, since: now });

@@ -10,6 +10,7 @@ import type { Table } from '../memory/cache-table.js';
 import { haystackOf } from '../memory/memory-cache.js';
 import { shellQuote } from '../tools/shell-quote.js';
 import type { PatternEntry } from '../memory/patterns-store.js';
+import { monotonicMs } from '../model/clock.js';
 
 /** What a lookup found, best first, and what it had to skip on the way (never silently). */
 export interface LookupResult {
@@ -150,9 +151,9 @@ class RegexBudget {
       return { matched: null };
     }
     this.small ??= text.length > MEMORY_REGEX_TEXT ? prepareText(text, MEMORY_REGEX_TEXT) : prepared;
-    const started = performance.now();
+    const started = monotonicMs();
     const result = matchPattern(pattern, this.small);
-    this.spentMs += performance.now() - started;
+    this.spentMs += monotonicMs() - started;
     this.results.set(pattern, result);
     return result;
   }

@@ -6,6 +6,7 @@ import type { ToolRegistry } from '../tools/registry.js';
 import type { RemedySpec } from '../memory/fix-store.js';
 import type { MemoryStore } from '../memory/store.js';
 import { checkRemedy } from '../heal/remedy-gate.js';
+import { monotonicMs } from '../model/clock.js';
 
 /** What the memory tools need from the session; the registry is a getter because it holds these tools. */
 export interface MemoryToolsContext {
@@ -105,12 +106,12 @@ function str(v: unknown): string | undefined {
 
 /** Failures are data: a refused pattern or an unknown tool comes back as a failed ToolResult. */
 async function guarded(fn: () => Promise<Record<string, unknown> & { text: string }>): Promise<ToolResult> {
-  const started = performance.now();
+  const started = monotonicMs();
   try {
     const output = await fn();
-    return { ok: true, output, timedOut: false, stdout: output.text, stderr: '', durationMs: Math.round(performance.now() - started) };
+    return { ok: true, output, timedOut: false, stdout: output.text, stderr: '', durationMs: Math.round(monotonicMs() - started) };
   } catch (err) {
     const hint = err instanceof AiwError && err.hint ? ` (${err.hint})` : '';
-    return failureResult(redact(`${errorMessage(err)}${hint}`), Math.round(performance.now() - started));
+    return failureResult(redact(`${errorMessage(err)}${hint}`), Math.round(monotonicMs() - started));
   }
 }

@@ -1,5 +1,6 @@
 import { AiwError } from '../errors/errors.js';
 import { compilePattern } from './match.js';
+import { monotonicMs } from '../model/clock.js';
 
 /**
  * How slow a `/regex/` pattern can be on hostile text, measured rather than guessed: the safety check
@@ -36,10 +37,10 @@ export function measureRegexCost(source: string, length: number): RegexCost | nu
   let worst: RegexCost = { worstMs: 0, probe: '' };
   for (const c of chars) {
     const text = `${c.repeat(length)}\u0000`;
-    const started = performance.now();
+    const started = monotonicMs();
     regex.lastIndex = 0;
     regex.exec(text);
-    const ms = performance.now() - started;
+    const ms = monotonicMs() - started;
     if (ms > worst.worstMs) worst = { worstMs: ms, probe: `${JSON.stringify(c)} × ${length}` };
   }
   return worst;

@@ -1,5 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AiwError, ValidationError, type Problem } from '../errors/errors.js';
@@ -84,7 +83,7 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
 export async function loadConfig(file: string): Promise<{ config: Record<string, unknown>; problems: Problem[]; includedToolFiles: string[] }> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = readFileSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { config: {}, problems: [], includedToolFiles: [] };
     throw new AiwError('CONFIG', `cannot read ${file}: ${(err as Error).message}`, { cause: err });

@@ -5,6 +5,7 @@ import { collapseRepeats, countSteps, formatDuration, formatValue, runErrorText,
 import { KnownIssueMemo, repeatedIssuesLine } from './known-issue-memo.js';
 import { formatKnownIssues } from '../learn/known-issue-text.js';
 import { printable, stripAnsi } from './terminal-text.js';
+import { monotonicMs } from '../model/clock.js';
 
 export interface Paint {
   ok(s: string): string;
@@ -32,7 +33,7 @@ export interface PlainOptions {
  * movement, no spinner; colour only when the caller passes a painter (FORCE_COLOR).
  */
 export class PlainReporter implements Reporter {
-  private readonly started = performance.now();
+  private readonly started = monotonicMs();
 
   private readonly out: Writer;
   /** Open then blocks: their steps share the skill's depth, but read better indented under them. */
@@ -56,7 +57,7 @@ export class PlainReporter implements Reporter {
   }
 
   private line(depth: number, text: string): void {
-    const t = ((performance.now() - this.started) / 1000).toFixed(2).padStart(7);
+    const t = ((monotonicMs() - this.started) / 1000).toFixed(2).padStart(7);
     this.out.write(`${this.paint.dim(`[${t}s]`)} ${'  '.repeat(depth + this.thens)}${text}\n`);
   }
 
@@ -113,7 +114,7 @@ export class PlainReporter implements Reporter {
 
   private startHeartbeat(depth: number, step: string): void {
     if (!this.heartbeatMs) return;
-    this.beating = { depth, step, started: performance.now() };
+    this.beating = { depth, step, started: monotonicMs() };
     // One interval for the run, restarted per step (as a new one per step would start): creating and
     // clearing one for every step cost more than the rest of a compute step's line.
     if (this.heartbeat) {
@@ -122,7 +123,7 @@ export class PlainReporter implements Reporter {
     }
     this.heartbeat = setInterval(() => {
       const b = this.beating;
-      if (b) this.line(b.depth + 1, `… ${b.step} still running (${formatDuration(performance.now() - b.started)})`);
+      if (b) this.line(b.depth + 1, `… ${b.step} still running (${formatDuration(monotonicMs() - b.started)})`);
     }, this.heartbeatMs);
     this.heartbeat.unref();
   }

@@ -2,6 +2,7 @@ import type { EngineEvent } from '../model/events.js';
 import type { RunResult, StepResult } from '../model/run.js';
 import { redact } from '../secrets/redact.js';
 import { formatDuration } from './reporter.js';
+import { monotonicMs } from '../model/clock.js';
 
 /** Lines kept per step: a retry loop is bounded, but a report must stay readable even if it is not. */
 const MAX_LINES_PER_STEP = 200;
@@ -25,7 +26,7 @@ export class StepLog {
   onEvent(e: EngineEvent): void {
     switch (e.kind) {
       case 'step-start':
-        this.open.push({ started: performance.now(), lines: [] });
+        this.open.push({ started: monotonicMs(), lines: [] });
         break;
       case 'step-end': {
         const open = this.open.pop();
@@ -66,7 +67,7 @@ export class StepLog {
   private note(text: string): void {
     const top = this.open.at(-1);
     if (!top || top.lines.length >= MAX_LINES_PER_STEP) return;
-    const at = ((performance.now() - top.started) / 1000).toFixed(2);
+    const at = ((monotonicMs() - top.started) / 1000).toFixed(2);
     top.lines.push(redact(`[+${at}s] ${text}`));
     if (top.lines.length === MAX_LINES_PER_STEP) top.lines.push(`(more events not shown; the limit is ${MAX_LINES_PER_STEP})`);
   }

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Problem } from '../errors/errors.js';
 import { checkSchema } from '../source/check-schema.js';
@@ -17,7 +17,7 @@ export interface LoadedTools {
 export async function loadToolFiles(dir: string): Promise<LoadedTools & { files: string[] }> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
+    names = readdirSync(dir).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { tools: [], servers: [], problems: [], files: [] };
     throw err;

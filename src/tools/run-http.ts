@@ -1,6 +1,7 @@
 import type { ToolResult } from '../model/tool.js';
 import { redactAndTruncate } from '../secrets/redact.js';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './run-process.js';
+import { monotonicMs } from '../model/clock.js';
 
 export interface HttpRequest {
   method: string;
@@ -21,14 +22,14 @@ export interface HttpOptions {
  * classifier sees the same words as for a command-line tool.
  */
 export async function runHttp(req: HttpRequest, options: HttpOptions = {}): Promise<ToolResult> {
-  const started = performance.now();
+  const started = monotonicMs();
   const signals: AbortSignal[] = [];
   const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
   if (timeout) signals.push(timeout);
   if (options.signal) signals.push(options.signal);
   const signal = signals.length ? AbortSignal.any(signals) : undefined;
   const command = [req.method, req.url];
-  const elapsed = () => Math.round(performance.now() - started);
+  const elapsed = () => Math.round(monotonicMs() - started);
   // One shape for every way the exchange can break, before the headers or while the body arrives:
   // the time limit and Ctrl-C are recognised by their signals, whatever error the reader threw.
   const broken = (err: unknown): ToolResult => {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import { redactAndTruncate } from '../secrets/redact.js';
 import type { ToolResult } from '../model/tool.js';
+import { monotonicMs } from '../model/clock.js';
 
 /**
  * The one place aiw starts a process, for tools and for quick fixes alike. node:child_process is
@@ -28,7 +29,7 @@ const DEFAULT_KILL_GRACE_MS = 2000;
 const DEFAULT_DRAIN_MS = 250;
 
 export function runProcess(argv: string[], options: ProcessOptions = {}): Promise<ToolResult> {
-  const started = performance.now();
+  const started = monotonicMs();
   const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   return new Promise((resolve) => {
     const [file, ...args] = argv;
@@ -88,7 +89,7 @@ export function runProcess(argv: string[], options: ProcessOptions = {}): Promis
       const { code, signal } = exit ?? { code: null, signal: null };
       const stdout = out.text();
       const stderr = err.text();
-      const durationMs = Math.round(performance.now() - started);
+      const durationMs = Math.round(monotonicMs() - started);
       const ok = code === 0 && !timedOut && !interrupted;
       let error: string | undefined;
       if (timedOut) error = `timed out after ${options.timeoutMs} ms and was stopped`;
@@ -121,7 +122,7 @@ function spawnFailure(argv: string[], err: unknown, started: number): ToolResult
   const what = e.code === 'ENOENT' ? `command not found: ${argv[0]}` : `cannot start ${argv[0]}: ${e.message}`;
   return {
     ok: false, output: undefined, error: what, exitCode: null, signal: null, timedOut: false, stdout: '', stderr: '',
-    durationMs: Math.round(performance.now() - started), command: argv,
+    durationMs: Math.round(monotonicMs() - started), command: argv,
   };
 }
 

@@ -3,6 +3,7 @@ import { failureResult, type McpServerSpec, type McpTool, type ToolResult, type 
 import { paramsFromSchema } from './schema-params.js';
 import { ServerConnection, type ListedTool } from './server-connection.js';
 import { describeAge, readCachedList, writeCachedList } from './tool-list-cache.js';
+import { monotonicMs } from '../../model/clock.js';
 
 export const DEFAULT_MCP_TIMEOUT_MS = 120_000;
 
@@ -107,9 +108,9 @@ function timeoutOf(spec: McpServerSpec, override?: number): number {
  * server (the next call starts it again), since a server that hangs on one call may hang on all.
  */
 async function callTool(connection: ServerConnection, tool: McpTool, args: Record<string, unknown>, ctx: ToolRunContext): Promise<ToolResult> {
-  const started = performance.now();
+  const started = monotonicMs();
   const timeoutMs = timeoutOf(connection.spec, ctx.timeoutMs);
-  const elapsed = () => Math.round(performance.now() - started);
+  const elapsed = () => Math.round(monotonicMs() - started);
   const command = [`mcp:${tool.server}`, tool.remote];
   const timer = new AbortController();
   const timeout = setTimeout(() => timer.abort(), timeoutMs);
