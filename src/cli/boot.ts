@@ -24,16 +24,12 @@ function loadBundle(file: string): void {
   });
   if (cache && (!cachedData || script.cachedDataRejected)) {
     // Made at exit, after the command ran: the functions it compiled on the way are in the cache
-    // too. Or earlier, when aiw is about to change a V8 flag (pattern/linear-fallback.ts): V8 rejects
-    // a cache made under flags other than those of the next start.
-    let saved = false;
-    const save = () => {
-      if (saved) return;
-      saved = true;
+    // too. V8 rejects a cache made under other flags than the next start's, so a flag aiw turned on
+    // on the way (pattern/linear-fallback.ts) is turned off first: nothing runs after this.
+    process.once('exit', () => {
+      (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('aiw.restoreV8Flags')]?.();
       saveCodeCache(script, cache);
-    };
-    (globalThis as Record<symbol, unknown>)[Symbol.for('aiw.beforeV8FlagChange')] = save;
-    process.once('exit', save);
+    });
   }
   const mod = { exports: {} };
   // boot.cjs sits beside main.cjs: its own require resolves what the bundle requires (nunjucks, the MCP SDK).

@@ -54,7 +54,7 @@ describe('the loader\'s V8 code cache', () => {
     expect(readFileSync(join(cache, 'code', file!)).length).toBeGreaterThan(1000);
   });
 
-  it('is made before a /regex/ pattern turns on the regex fallback, so the flag change does not spoil it', () => {
+  it('is made under the flags of the next start even when a /regex/ pattern turned on the regex fallback', () => {
     const root = project();
     const cache = root.path('cache');
     const first = aiw(root, cache, 'known-issues', '--error', 'timed out after 30s');
