@@ -52,15 +52,41 @@ const common = {
   // computed when first read.
   banner: { js: "var __aiwModule = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
 };
+// Libraries that only some commands need, and that share no state with aiw's own modules, are
+// bundled into files of their own under dist/vendor/ and required from there on first use: every
+// start reads and deserialises half as much code (the yaml parser runs only on a parse-cache miss,
+// the schema validators only for a file without a verdict, pg only with that backend, ora only on a
+// terminal).
+const VENDOR = {
+  yaml: "module.exports = require('yaml');",
+  pg: "module.exports = require('pg');",
+  ora: "export { default } from 'ora'; export * from 'ora';",
+  validators: "module.exports = require('./src/source/generated/validators.cjs');",
+};
+const vendorRequire = {
+  name: 'vendor-files',
+  setup(b) {
+    b.onResolve({ filter: /^(yaml|pg|ora)$/ }, (args) => ({ path: `./vendor/${args.path}.cjs`, external: true }));
+    b.onResolve({ filter: /\/generated\/validators\.cjs$/ }, () => ({ path: './vendor/validators.cjs', external: true }));
+  },
+};
+for (const [name, contents] of Object.entries(VENDOR)) {
+  await build({
+    ...common,
+    stdin: { contents, resolveDir: root, sourcefile: `vendor-${name}.js`, loader: 'js' },
+    outfile: join(out, 'vendor', `${name}.cjs`),
+    banner: {},
+    external: ['pg-native', 'pg-cloudflare'],
+  });
+}
 await build({
   ...common,
   entryPoints: { main: join(root, 'src/cli/entry.ts') },
   outdir: out,
   outExtension: { '.js': '.cjs' },
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, vendorRequire],
   // Required on demand, synchronously, when a template needs it (see template/nunjucks-env.ts).
-  // pg is bundled (initialised only with that backend); its optional native binding and Cloudflare
-  // socket are never used by aiw. The MCP SDK (and its zod peer) load only in `aiw mcp` and when a
+  // pg's optional native binding and Cloudflare socket are never used by aiw. The MCP SDK (and its zod peer) load only in `aiw mcp` and when a
   // tool file declares an MCP server; kept external, so their code is not in the file every start
   // reads.
   external: ['nunjucks', 'pg-native', 'pg-cloudflare', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'zod', 'zod/*'],
