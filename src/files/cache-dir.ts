@@ -1,5 +1,4 @@
-import { lstatSync, mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { lstatSync, mkdirSync, type Stats } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
 /**
@@ -37,7 +36,8 @@ function cacheBase(env: NodeJS.ProcessEnv): string | undefined {
 
 function safeHomedir(): string | undefined {
   try {
-    return homedir();
+    // node:os only without $HOME: the loader runs this at every start.
+    return process.getBuiltinModule('node:os').homedir();
   } catch {
     return undefined;
   }
@@ -45,8 +45,13 @@ function safeHomedir(): string | undefined {
 
 function ensurePrivateDir(dir: string): boolean {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const info = lstatSync(dir);
+    let info: Stats;
+    try {
+      info = lstatSync(dir);
+    } catch {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      info = lstatSync(dir);
+    }
     if (!info.isDirectory()) return false;
     const uid = process.getuid?.();
     if (uid !== undefined && info.uid !== uid) return false;

@@ -41,14 +41,35 @@ const NOT_A_SECRET = /^(?:true|false|yes|no|on|off|null|none|enabled|disabled)$/
 /** Register the values of environment variables whose names say they are secret. */
 export function addSecretsFromEnv(env: NodeJS.ProcessEnv): void {
   addSecrets(Object.entries(env)
-    .filter(([k, v]) => v && SECRET_ENV_NAME.test(k) && !NOT_SECRET_ENV.test(k) && !NOT_A_SECRET.test(v.trim()))
+    .filter(([k, v]) => v && isSecretName(k) && !NOT_A_SECRET.test(v.trim()))
     .map(([, v]) => v));
 }
 
 /** Whether a variable, param or input name says its value is secret (`DB_PASS`, `api_token`, `client_secret`). */
 export function isSecretName(name: string): boolean {
-  return SECRET_ENV_NAME.test(name) && !NOT_SECRET_ENV.test(name);
+  return secretNamed(name) && !NOT_SECRET_ENV.test(name);
 }
+
+const SECRET_WORDS = ['TOKEN', 'SECRET', 'PASSWORD', 'PASSWD', 'PASSPHRASE', 'APIKEY', 'API_KEY', 'PRIVATEKEY', 'PRIVATE_KEY',
+  'ACCESSKEY', 'ACCESS_KEY', 'CREDENTIAL', 'AUTHCONFIG', 'AUTH_CONFIG', 'AUTHHEADER', 'AUTH_HEADER', 'WEBHOOK'];
+const SECRET_ENDINGS = ['_KEY', '_AUTH', '_PASS', '_SAS', '_DSN'];
+const SECRET_WHOLE = new Set(['KEY', 'AUTH', 'PASS', 'DSN']);
+
+/**
+ * SECRET_ENV_NAME.test(name), with string searches: every start tests every environment variable's
+ * name, and the first use of that regex costs more than the rest of reading the environment
+ * (test/secrets checks both agree). Names with other than ASCII letters, digits and `_` take the regex.
+ */
+function secretNamed(name: string): boolean {
+  if (!/^[A-Za-z0-9_]*$/.test(name)) return SECRET_ENV_NAME.test(name);
+  const upper = name.toUpperCase();
+  return SECRET_WORDS.some((w) => upper.includes(w)) || SECRET_ENDINGS.some((e) => upper.endsWith(e)) || SECRET_WHOLE.has(upper)
+    || (upper.length > 3 && upper.endsWith('PWD'));
+}
+
+/** The regex the string searches of secretNamed stand for; exported for the test that holds them equal. */
+export const SECRET_NAME_PATTERN = SECRET_ENV_NAME;
+export const secretNameBySearch = secretNamed;
 
 /**
  * Mask, then cut to `max` characters (the head, or with `keep: 'tail'` the end): cutting first
