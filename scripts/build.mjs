@@ -60,7 +60,9 @@ const common = {
 const VENDOR = {
   yaml: "module.exports = require('yaml');",
   pg: "module.exports = require('pg');",
-  ora: "export { default } from 'ora'; export * from 'ora';",
+  // ora is an ES module: its default export (the function) becomes module.exports, as `import()`
+  // of a CommonJS file gives module.exports as the default.
+  ora: "const ora = require('ora'); module.exports = Object.assign(ora.default, ora);",
   validators: "module.exports = require('./src/source/generated/validators.cjs');",
 };
 const vendorRequire = {
