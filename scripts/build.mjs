@@ -33,6 +33,20 @@ const lazyChildProcess = {
     });
   },
 };
+// pg asks whether it runs on Cloudflare Workers by constructing a `Response`, and the first touch
+// of that global makes Node load undici, its whole fetch stack (~20 ms of every run that records
+// to PostgreSQL). aiw never runs there (pg-cloudflare is left out of the bundle).
+const pgNotOnCloudflare = {
+  name: 'pg-not-on-cloudflare',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const call = 'if (isCloudflareRuntime()) {';
+      if (!text.includes(call)) throw new Error(`${args.path}: expected "${call}" (pg changed; update scripts/build.mjs)`);
+      return { contents: text.replace(call, 'if (false) {'), loader: 'js' };
+    });
+  },
+};
 const common = {
   bundle: true,
   platform: 'node',
@@ -78,6 +92,7 @@ for (const [name, contents] of Object.entries(VENDOR)) {
     stdin: { contents, resolveDir: root, sourcefile: `vendor-${name}.js`, loader: 'js' },
     outfile: join(out, 'vendor', `${name}.cjs`),
     banner: {},
+    plugins: [pgNotOnCloudflare],
     external: ['pg-native', 'pg-cloudflare'],
   });
 }
