@@ -2,10 +2,13 @@
 // V8 code cache, so that from the second start on V8 neither parses nor compiles what it already
 // compiled. Node 20 has no compile cache for ES modules (module.enableCompileCache came in 22.1)
 // and loading the ESM chunks cost more than running most commands, hence one CommonJS bundle.
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { cacheDir } from '../files/cache-dir.js';
+import { folderStore } from '../files/cache-store.js';
+import type { CacheStore } from '../model/cache-store.js';
+import { contentHash } from '../model/content-hash.js';
 
 declare const __AIW_VERSION__: string;
 
@@ -16,7 +19,7 @@ function loadBundle(file: string): void {
   // The bundle is ASCII (the build checks it): read as latin1, it needs no UTF-8 decoding.
   const source = readFileSync(file, 'latin1');
   const cache = codeCacheFile(file);
-  const cachedData = cache ? readOrUndefined(cache.path) : undefined;
+  const cachedData = cache?.store.readBytes(cache.name);
   // The same wrapper Node gives a CommonJS module, on the first line, so stack traces keep their lines.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
@@ -38,11 +41,12 @@ function loadBundle(file: string): void {
 
 interface CacheFile {
   dir: string;
+  store: CacheStore;
   /** The name of every cache of this copy of the bundle, whatever its build. */
   copy: string;
   /** The name of every cache of this build of it. */
   build: string;
-  path: string;
+  name: string;
 }
 
 /**
@@ -60,45 +64,26 @@ function codeCacheFile(file: string): CacheFile | undefined {
   } catch {
     return undefined;
   }
-  const copy = `${hash(file)}-`;
+  const copy = `${contentHash(file)}-`;
   const build = `${copy}${stamp}-${process.version}-${process.arch}-`;
-  return { dir, copy, build, path: join(dir, `${build}${commandWord()}.v8cache`) };
+  return { dir, store: folderStore(dir), copy, build, name: `${build}${commandWord()}.v8cache` };
 }
 
 function commandWord(): string {
   return argv.find((a) => COMMANDS.has(a)) ?? 'cli';
 }
 
-function readOrUndefined(path: string): Buffer | undefined {
-  try {
-    return readFileSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
 function saveCodeCache(script: Script, cache: CacheFile): void {
+  // The store writes beside the entry and renames, and a failed write only costs the next start.
+  cache.store.write(cache.name, script.createCachedData());
   try {
-    const tmp = `${cache.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, script.createCachedData(), { flag: 'wx', mode: 0o600 });
-    renameSync(tmp, cache.path);
     // Caches of earlier builds of this copy are dead weight.
     for (const old of readdirSync(cache.dir)) {
       if (old.startsWith(cache.copy) && !old.startsWith(cache.build) && old.endsWith('.v8cache')) rmSync(join(cache.dir, old), { force: true });
     }
   } catch {
-    // A cache is an optimisation: a full disk or a race with another aiw costs the next start, nothing else.
+    // Another aiw cleaning up at the same time, or a folder that became read-only: next time.
   }
-}
-
-/** FNV-1a of the bundle's path: a short stable name, without loading node:crypto at start-up. */
-function hash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {

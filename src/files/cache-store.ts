@@ -29,16 +29,9 @@ export function folderStore(dir: string): CacheStore {
     return join(dir, name);
   };
   return {
-    read(name) {
-      const file = path(name);
-      try {
-        return readFileSync(file, 'utf8');
-      } catch {
-        // Missing (the usual miss), removed by a person clearing the cache, unreadable: all a miss.
-        return undefined;
-      }
-    },
-    write(name, text) {
+    read: (name) => readOrMiss(path(name), 'utf8'),
+    readBytes: (name) => readOrMiss(path(name)),
+    write(name, content) {
       const target = path(name);
       // Written beside the entry and renamed over it: concurrent runs writing the same entry each
       // rename a whole file, so a reader never sees a half-written one. No fsync: after a crash a
@@ -46,7 +39,7 @@ export function folderStore(dir: string): CacheStore {
       // node:crypto only when an entry is written: loading it costs a start that only reads ~5 ms.
       const tmp = join(dir, `.${name}.${process.pid}.${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}.tmp`);
       try {
-        writeFileSync(tmp, text, { flag: 'wx', mode: 0o600 });
+        writeFileSync(tmp, content, { flag: 'wx', mode: 0o600 });
         renameSync(tmp, target);
       } catch {
         // A full disk or a folder that became read-only: the run goes on, the next one tries again.
@@ -56,6 +49,17 @@ export function folderStore(dir: string): CacheStore {
       pruneDaily(dir);
     },
   };
+}
+
+function readOrMiss(file: string): Buffer | undefined;
+function readOrMiss(file: string, encoding: 'utf8'): string | undefined;
+function readOrMiss(file: string, encoding?: 'utf8'): Buffer | string | undefined {
+  try {
+    return readFileSync(file, encoding);
+  } catch {
+    // Missing (the usual miss), removed by a person clearing the cache, unreadable: all a miss.
+    return undefined;
+  }
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -6,6 +6,8 @@
 export interface CacheStore {
   /** The entry's text, or undefined when there is none (or it cannot be read). */
   read(name: string): string | undefined;
-  /** Replace the entry as a whole (a reader sees the old text, the new text, or none). */
-  write(name: string, text: string): void;
+  /** The entry's bytes (an entry that is not text, such as V8's code cache), or undefined. */
+  readBytes(name: string): Buffer | undefined;
+  /** Replace the entry as a whole (a reader sees the old content, the new content, or none). */
+  write(name: string, content: string | Uint8Array): void;
 }

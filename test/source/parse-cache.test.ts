@@ -18,7 +18,8 @@ function countingStore(dir: string): CacheStore & { reads: number; writes: numbe
       store.reads++;
       return inner.read(name);
     },
-    write(name: string, text: string) {
+    readBytes: (name: string) => inner.readBytes(name),
+    write(name: string, text: string | Uint8Array) {
       store.writes++;
       inner.write(name, text);
     },
