@@ -19,34 +19,31 @@ generateValidators();
 const out = join(root, `dist.tmp-${process.pid}`);
 const old = join(root, `dist.old-${process.pid}`);
 rmSync(out, { recursive: true, force: true });
+/**
+ * An esbuild plugin that replaces one exact piece of a dependency's file as it is bundled. The build
+ * fails if the piece is not found, so an upgrade of the dependency never silently drops the change.
+ */
+function patchSource(name, filter, from, to) {
+  return {
+    name,
+    setup(b) {
+      b.onLoad({ filter }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes(from)) throw new Error(`${args.path}: expected "${from}" (the package changed; update scripts/build.mjs)`);
+        return { contents: text.replace(from, to), loader: 'js' };
+      });
+    },
+  };
+}
 // commander requires node:child_process at load time, for git-style executable subcommands that
 // aiw does not use; loading it costs ~5 ms of every start. Deferred to the first use.
-const lazyChildProcess = {
-  name: 'lazy-child-process-in-commander',
-  setup(b) {
-    b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      const line = "const childProcess = require('node:child_process');";
-      if (!text.includes(line)) throw new Error(`${args.path}: expected "${line}" (commander changed; update scripts/build.mjs)`);
-      const lazy = "let childProcessModule; const childProcess = { spawn: (...a) => (childProcessModule ??= require('node:child_process')).spawn(...a) };";
-      return { contents: text.replace(line, lazy), loader: 'js' };
-    });
-  },
-};
+const lazyChildProcess = patchSource('lazy-child-process-in-commander', /commander[\\/]lib[\\/]command\.js$/,
+  "const childProcess = require('node:child_process');",
+  "let childProcessModule; const childProcess = { spawn: (...a) => (childProcessModule ??= require('node:child_process')).spawn(...a) };");
 // pg asks whether it runs on Cloudflare Workers by constructing a `Response`, and the first touch
 // of that global makes Node load undici, its whole fetch stack (~20 ms of every run that records
 // to PostgreSQL). aiw never runs there (pg-cloudflare is left out of the bundle).
-const pgNotOnCloudflare = {
-  name: 'pg-not-on-cloudflare',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      const call = 'if (isCloudflareRuntime()) {';
-      if (!text.includes(call)) throw new Error(`${args.path}: expected "${call}" (pg changed; update scripts/build.mjs)`);
-      return { contents: text.replace(call, 'if (false) {'), loader: 'js' };
-    });
-  },
-};
+const pgNotOnCloudflare = patchSource('pg-not-on-cloudflare', /[\\/]pg[\\/]lib[\\/]stream\.js$/, 'if (isCloudflareRuntime()) {', 'if (false) {');
 const common = {
   bundle: true,
   platform: 'node',

@@ -11,7 +11,7 @@ import { GATED, mayHoldShape, mayMatch } from './shape-triggers.js';
 // AUTH only as the last word (BASIC_AUTH, NPM_AUTH) or in AUTH_CONFIG/AUTH_HEADER: GIT_AUTHOR_NAME,
 // OAUTH_ENABLED or AUTH_MODE hold ordinary words, and masking those would garble every report.
 // PASS and PWD as a last word (DB_PASS, ADMINPWD), but not the shell's PWD and OLDPWD (directories).
-const SECRET_ENV_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|_KEY$|^KEY$|_AUTH$|^AUTH$|AUTH_?CONFIG|AUTH_?HEADER|_PASS$|^PASS$|.PWD$|_SAS$|SAS_?TOKEN|WEBHOOK|_DSN$|^DSN$)/i;
+export const SECRET_ENV_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|_KEY$|^KEY$|_AUTH$|^AUTH$|AUTH_?CONFIG|AUTH_?HEADER|_PASS$|^PASS$|.PWD$|_SAS$|SAS_?TOKEN|WEBHOOK|_DSN$|^DSN$)/i;
 const NOT_SECRET_ENV = /^(?:NODE_EXTRA_CA_CERTS|SSH_AUTH_SOCK|OLDPWD)$/i;
 const MIN_SECRET_LENGTH = 4;
 
@@ -60,16 +60,13 @@ const SECRET_WHOLE = new Set(['KEY', 'AUTH', 'PASS', 'DSN']);
  * name, and the first use of that regex costs more than the rest of reading the environment
  * (test/secrets checks both agree). Names with other than ASCII letters, digits and `_` take the regex.
  */
-function secretNamed(name: string): boolean {
+export function secretNamed(name: string): boolean {
   if (!/^[A-Za-z0-9_]*$/.test(name)) return SECRET_ENV_NAME.test(name);
   const upper = name.toUpperCase();
   return SECRET_WORDS.some((w) => upper.includes(w)) || SECRET_ENDINGS.some((e) => upper.endsWith(e)) || SECRET_WHOLE.has(upper)
     || (upper.length > 3 && upper.endsWith('PWD'));
 }
 
-/** The regex the string searches of secretNamed stand for; exported for the test that holds them equal. */
-export const SECRET_NAME_PATTERN = SECRET_ENV_NAME;
-export const secretNameBySearch = secretNamed;
 
 /**
  * Mask, then cut to `max` characters (the head, or with `keep: 'tail'` the end): cutting first

@@ -86,11 +86,7 @@ function withKinds(head: string, kinds: string[]): string {
  * fails the digest, which is far cheaper than checking every node of its position tree.
  */
 function sealed(json: string): string {
-  return `${digest(json)}\n${json}`;
-}
-
-function digest(text: string): string {
-  return contentHash(text);
+  return `${contentHash(json)}\n${json}`;
 }
 
 function readEntry(store: CacheStore, name: string, text: string): { entry: Entry; head: string } | undefined {
@@ -100,7 +96,7 @@ function readEntry(store: CacheStore, name: string, text: string): { entry: Entr
   const json = raw.slice(newline + 1);
   // Damaged (a crash mid-write on a file system that reorders, a hand edit): a miss, and the parse
   // that follows writes a good entry over it.
-  if (newline !== 16 || raw.slice(0, newline) !== digest(json)) return undefined;
+  if (newline !== 16 || raw.slice(0, newline) !== contentHash(json)) return undefined;
   let entry: Partial<Entry> | null;
   try {
     entry = JSON.parse(json) as Partial<Entry> | null;
