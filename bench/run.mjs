@@ -12,7 +12,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMPUTE_STEPS, FAILURE_RECORDS, FIXES, MCP_CALLS, PATTERNS, PYTHON_STEPS, TOOL_STEPS, computeSnippet, fixPattern, fixTool, makeFixtures } from './lib/fixtures.mjs';
-import { compare, peakRss, rounds, rssMethod, run, snapshotCli } from './lib/measure.mjs';
+import { addFigure, peakRss, rounds, rssMethod, run, snapshotCli } from './lib/measure.mjs';
 import { postgresFigures, postgresMissing } from './lib/postgres-figures.mjs';
 import { table } from './lib/report.mjs';
 
@@ -199,12 +199,7 @@ const caFigures = [];
 const perStep = (n) => (big, one) => (big - one) / (n - 1);
 
 function figure(list, spec, samples, aName, bName) {
-  const c = compare(samples[aName], samples[bName]);
-  const f = { ...spec, ...c, met: spec.target ? c.ratio <= spec.target : null, rounds: samples[aName].length };
-  if (quick) f.met = null; // one round proves nothing: no thresholds in quick mode
-  list.push(f);
-  log(`  ${spec.id}: ${c.a_median.toFixed(3)} vs ${c.b_median.toFixed(3)} -> ${c.ratio.toFixed(2)}x`);
-  return f;
+  return addFigure(list, spec, samples, aName, bName, { quick, log });
 }
 
 /** Run one figure; a command that breaks becomes an error row (and exit code 1), not a crashed run. */

@@ -69,6 +69,19 @@ export function compare(a, b) {
 }
 
 /**
+ * Add a figure to `list` from the samples of two sides of the same rounds: their medians and the
+ * median per-round ratio, met when the ratio is within the target (never judged in quick mode: one
+ * round proves nothing, nor without a target).
+ */
+export function addFigure(list, spec, samples, aName, bName, { quick, log }) {
+  const c = compare(samples[aName], samples[bName]);
+  const f = { ...spec, ...c, met: quick || !spec.target ? null : c.ratio <= spec.target, rounds: samples[aName].length };
+  list.push(f);
+  log(`  ${spec.id}: ${c.a_median.toFixed(3)} vs ${c.b_median.toFixed(3)} -> ${c.ratio.toFixed(2)}x`);
+  return f;
+}
+
+/**
  * Copy bin/, dist/ (the bundle and its chunks) and package.json to `dir`, same layout, and return
  * the copied bin. The copy is what gets measured: a rebuild of the work tree during the run (which
  * empties dist/ first) cannot change it or break it.

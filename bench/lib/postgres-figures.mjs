@@ -12,7 +12,7 @@ import { copyFileSync, mkdirSync, rmSync, statSync, truncateSync, writeFileSync 
 import { join } from 'node:path';
 import pg from 'pg';
 import { FAILURE_RECORDS, fixPattern, fixTool } from './fixtures.mjs';
-import { compare, rounds, run } from './measure.mjs';
+import { addFigure, rounds, run } from './measure.mjs';
 import { findPostgresBin, startPostgres } from './postgres.mjs';
 
 export const PG_FIXES = 100_000;
@@ -82,11 +82,7 @@ export async function postgresFigures({ bin, fx, tmp, count, warmup, quick, log,
     log(`check: both backends give the same ${a.matches.length} matches`);
 
     const figures = [];
-    const figure = (spec, s, x, y) => {
-      const c = compare(s[x], s[y]);
-      figures.push({ ...spec, ...c, met: quick || spec.target === null ? null : c.ratio <= spec.target, rounds: s[x].length });
-      log(`  ${spec.id}: ${c.a_median.toFixed(1)} vs ${c.b_median.toFixed(1)} ms -> ${c.ratio.toFixed(2)}x`);
-    };
+    const figure = (spec, s, x, y) => addFigure(figures, spec, s, x, y, { quick, log });
 
     const s1 = rounds({ sides: { pg: () => aiw(KNOWN, { mem: pgMem, e: pgEnv }).ms, files: () => aiw(KNOWN, { mem: filesMem }).ms }, warmup, count });
     figure({ id: 'pg-known', title: '`aiw known-issues --tool T --error E --json`, 100k fixes + 1k patterns (local copy / cache warm)', unit: 'ms', baseline: 'files, cache warm', target: 1.3 }, s1, 'pg', 'files');
