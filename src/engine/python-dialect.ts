@@ -169,7 +169,8 @@ export class PythonDialect implements Dialect {
       this.plan = [];
       if (plan.length > 1 && same(plan[0], code, at)) {
         const blocks = plan.map((b) => ({ code: b.code, file: b.file, line: b.line, output: b.output, step: b.step }));
-        id = await this.runtime.send({ op: 'blocks', scope: this.id, blocks }, plan.length, at.what);
+        // `state`: what the worker sets as `steps.<name>` after each block, the engine's own record (step-state.ts).
+        id = await this.runtime.send({ op: 'blocks', scope: this.id, blocks, state: BATCHED_STEP_STATE }, plan.length, at.what);
         this.batch = { blocks: plan, next: 1, firstId: id, generation: worker.generation };
         block = plan[0];
       } else {

@@ -259,8 +259,9 @@ def answer_text(answer, req_id):
 
 def run_blocks(req):
     """Blocks of consecutive compute steps in one request: each answers as `id + k` as soon as it has
-    run; after each that succeeds, its value and its step's state are set in the scope exactly as
-    the engine would send them; the first error ends the request."""
+    run; after each that succeeds, its value and its step's state (`state`, JSON from the engine's
+    step-state.ts) are set in the scope exactly as the engine would send them; the first error ends
+    the request."""
     scope = req["scope"]
     for k, block in enumerate(req["blocks"]):
         block["scope"] = scope
@@ -275,15 +276,11 @@ def run_blocks(req):
         try:
             value = json.loads(text).get("value")
             update([["set", scope, block["output"], value],
-                    ["member", scope, "steps", block["step"], dict(BATCHED_STEP_STATE, heals=[], known_issues=[])]])
+                    ["member", scope, "steps", block["step"], json.loads(req["state"])]])
         except Exception as err:  # the next block fails with it, as the engine's update would have
             if k + 1 < len(req["blocks"]):
                 PROTOCOL.write(answer_text(failure(err, req["blocks"][k + 1]), req["id"] + k + 1) + "\n")
             return
-
-
-# `steps.<name>` of a compute step that succeeded, as the engine records it (run-skill.ts).
-BATCHED_STEP_STATE = {"status": "success", "error": None, "attempts": 1, "failure_class": None, "heals": [], "known_issues": []}
 
 
 def main():
