@@ -9,6 +9,7 @@ import { cacheDir } from '../files/cache-dir.js';
 import { folderStore } from '../files/cache-store.js';
 import type { CacheStore } from '../model/cache-store.js';
 import { contentHash } from '../model/content-hash.js';
+import { asksVersionOnly } from './version-only.js';
 
 declare const __AIW_VERSION__: string;
 
@@ -86,7 +87,7 @@ function saveCodeCache(script: Script, cache: CacheFile): void {
   }
 }
 
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+if (asksVersionOnly(argv)) {
   // Answered before anything else loads: scripts call this in loops.
   writeSync(1, `${__AIW_VERSION__}\n`);
 } else {

@@ -1,0 +1,44 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { nothingLeftToRun } from '../../src/cli/exit-now.js';
+import { tempRoot } from '../helpers/temp-root.js';
+
+const BIN = fileURLToPath(new URL('../../bin/aiw.js', import.meta.url));
+
+describe('exiting as soon as a command has finished', () => {
+  it('happens when only idle stdio and the output flush are left', () => {
+    expect(nothingLeftToRun([])).toBe(true);
+    expect(nothingLeftToRun(['Immediate'])).toBe(true);
+    expect(nothingLeftToRun(['PipeWrap', 'TTYWrap', 'Immediate'])).toBe(true);
+  });
+
+  it('waits for anything that is still work: a file request, a timer, a child, a pending write', () => {
+    for (const kind of ['FSReqCallback', 'CloseReq', 'Timeout', 'ProcessWrap', 'WriteWrap', 'ShutdownWrap', 'SimpleShutdownWrap', 'TCPWrap']) {
+      expect(nothingLeftToRun(['PipeWrap', kind]), kind).toBe(false);
+    }
+  });
+
+  it('loses no output and no attempt record of a failing run', () => {
+    const root = tempRoot({
+      'tools/t.yaml': 'tools:\n  say:\n    description: prints, then fails\n    command: [/bin/sh, -c, "seq 1 20000; echo boom >&2; exit 3"]\n',
+      'skills/fails.yaml': 'name: fails\ndescription: one failing step\nsteps:\n  - name: s\n    tool: say\n',
+    });
+    const res = spawnSync(process.execPath, [BIN, '--root', root.dir, 'run', 'fails', '--json'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    expect(res.status).toBe(1);
+    const doc = JSON.parse(res.stdout) as { status: string; steps: Array<{ error: string }> };
+    expect(doc.status).toBe('failed');
+    expect(res.stderr).toMatch(/FAILED fails/);
+    expect(readFileSync(root.path('memory/learned/tool_failures.yaml'), 'utf8')).toMatch(/"tool":"say","error":"exit code 3: boom"/);
+  });
+
+  it('keeps the exit code of a successful run and its last line on a pipe', () => {
+    const root = tempRoot({
+      'tools/t.yaml': 'tools:\n  ok:\n    description: succeeds\n    command: [/bin/true]\n',
+      'skills/one.yaml': 'name: one\ndescription: one\nsteps:\n  - name: s\n    tool: ok\n',
+    });
+    const out = execFileSync(process.execPath, [BIN, '--root', root.dir, 'run', 'one'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    expect(out).toMatch(/SUCCESS one in .*\n$/);
+  });
+});
