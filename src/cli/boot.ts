@@ -4,7 +4,7 @@
 // and loading the ESM chunks cost more than running most commands, hence one CommonJS bundle.
 import { readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Script } from 'node:vm';
+import type { Script } from 'node:vm';
 import { cacheDir } from '../files/cache-dir.js';
 import { folderStore } from '../files/cache-store.js';
 import type { CacheStore } from '../model/cache-store.js';
@@ -22,6 +22,8 @@ function loadBundle(file: string): void {
   const cache = codeCacheFile(file);
   const cachedData = cache?.store.readBytes(cache.name);
   // The same wrapper Node gives a CommonJS module, on the first line, so stack traces keep their lines.
+  // node:vm only now: `aiw --version` does not need it.
+  const { Script } = process.getBuiltinModule('node:vm');
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     cachedData,
