@@ -135,10 +135,13 @@ export class ServerConnection {
    * and never remove it; one listener per signal stops the server instead, which fails the calls in
    * flight (a server interrupted mid-call is stopped either way).
    */
-  async callRunning(name: string, args: Record<string, unknown>, timeoutMs: number, signal?: AbortSignal): Promise<CallAnswer> {
+  callRunning(name: string, args: Record<string, unknown>, timeoutMs: number, signal?: AbortSignal): Promise<CallAnswer> {
     const client = this.live;
     if (!client) return this.call(name, args, timeoutMs, signal);
-    if (!signal) return this.request(client, name, args, { timeout: timeoutMs });
+    return signal ? this.requestWatched(client, name, args, timeoutMs, signal) : this.request(client, name, args, { timeout: timeoutMs });
+  }
+
+  private async requestWatched(client: Client, name: string, args: Record<string, unknown>, timeoutMs: number, signal: AbortSignal): Promise<CallAnswer> {
     signal.throwIfAborted();
     this.watch(signal);
     this.inFlight.set(signal, (this.inFlight.get(signal) ?? 0) + 1);
