@@ -65,6 +65,26 @@ async function closeClient(client: Promise<Client>, pid: number | null | undefin
 }
 
 /**
+ * The servers called under each outer signal, behind one 'abort' listener per signal for all of
+ * them: a run with a dozen servers adds one listener to its signal, not one per server (Node warns
+ * past ten on one signal).
+ */
+const interruptible = new WeakMap<AbortSignal, Set<ServerConnection>>();
+
+function watchSignal(signal: AbortSignal, connection: ServerConnection): void {
+  let connections = interruptible.get(signal);
+  if (!connections) {
+    const all = new Set<ServerConnection>();
+    interruptible.set(signal, all);
+    signal.addEventListener('abort', () => {
+      for (const c of all) c.interrupt(signal);
+    }, { once: true });
+    connections = all;
+  }
+  connections.add(connection);
+}
+
+/**
  * One running MCP server, spoken to through the official SDK (loaded here, on first use, so a run
  * without MCP tools never pays for it). Started on the first call of a run; a server that died is
  * started again by the next call; `kill` ends a hanging one at once.
@@ -76,7 +96,7 @@ export class ServerConnection {
   private transport?: Transport & { pid?: number | null };
   private stderrTail = '';
   private closedReason?: string;
-  /** Calls in flight per outer signal (a run's Ctrl-C), each signal watched by one listener. */
+  /** Calls in flight per outer signal (a run's Ctrl-C), each signal watched by one listener (see watchSignal). */
   private readonly inFlight = new Map<AbortSignal, number>();
   private readonly watched = new WeakSet<AbortSignal>();
   /**
@@ -157,11 +177,14 @@ export class ServerConnection {
   private watch(signal: AbortSignal): void {
     if (this.watched.has(signal)) return;
     this.watched.add(signal);
-    signal.addEventListener('abort', () => {
-      // Its failure is not lost: the call in flight fails with the server gone and, seeing the signal
-      // aborted, kills it again, which returns this same close (see `closing`).
-      if (this.inFlight.get(signal)) this.kill('interrupted').catch(() => undefined);
-    }, { once: true });
+    watchSignal(signal, this);
+  }
+
+  /** `signal` was aborted: a server with a call in flight under it is stopped, which fails the call. */
+  interrupt(signal: AbortSignal): void {
+    // Its failure is not lost: the call in flight fails with the server gone and, seeing the signal
+    // aborted, kills it again, which returns this same close (see `closing`).
+    if (this.inFlight.get(signal)) this.kill('interrupted').catch(() => undefined);
   }
 
   private async request(client: Client, name: string, args: Record<string, unknown>, options: { timeout: number; signal?: AbortSignal }): Promise<CallAnswer> {

@@ -20,15 +20,16 @@ afterEach(async () => {
   await Promise.all(sources.splice(0).map((s) => s.close()));
 });
 
-async function everything(root: TempRoot): Promise<{ tool: (name: string) => McpTool; pids: () => number[] }> {
-  const server = root.script('bin/everything', `echo $$ >> '${root.path('pids')}'\nexec '${process.execPath}' '${EVERYTHING}' stdio`);
-  const source = await McpSource.load([{ name: 'everything', command: [server], location: { file: 'tools/mcp.yaml', line: 2 } }], {
-    cacheDir: root.path('memory/.cache'), env: process.env, config: {}, fetch: true,
+async function everything(root: TempRoot, servers = ['everything']): Promise<{ tool: (name: string) => McpTool; pids: (server?: string) => number[] }> {
+  const specs = servers.map((name, i) => {
+    const command = root.script(`bin/${name}`, `echo $$ >> '${root.path(`${name}.pids`)}'\nexec '${process.execPath}' '${EVERYTHING}' stdio`);
+    return { name, command: [command], location: { file: 'tools/mcp.yaml', line: 2 + 2 * i } };
   });
+  const source = await McpSource.load(specs, { cacheDir: root.path('memory/.cache'), env: process.env, config: {}, fetch: true });
   sources.push(source);
   return {
-    tool: (name) => source.tools.find((t) => t.name === `everything.${name}`)!,
-    pids: () => (existsSync(root.path('pids')) ? readFileSync(root.path('pids'), 'utf8').trim().split('\n').map(Number) : []),
+    tool: (name) => source.tools.find((t) => t.name === (name.includes('.') ? name : `everything.${name}`))!,
+    pids: (server = 'everything') => (existsSync(root.path(`${server}.pids`)) ? readFileSync(root.path(`${server}.pids`), 'utf8').trim().split('\n').map(Number) : []),
   };
 }
 
@@ -47,7 +48,7 @@ describe('MCP tool calls to a server that is already running', () => {
   it('a call past its time limit fails as timed out and stops the server; the next call starts it again', async () => {
     const { tool, pids } = await everything(tempRoot());
     expect((await tool('echo').run({ message: 'one' }, ctx())).output).toBe('Echo: one');
-    const [first] = pids().slice(-1);
+    const [first] = pids();
     const hung = await tool('trigger-long-running-operation').run({ duration: 600, steps: 2 }, ctx({ timeoutMs: 300 }));
     expect(hung).toMatchObject({ ok: false, timedOut: true, error: "MCP tool 'trigger-long-running-operation' of server 'everything' timed out after 300 ms; the server was stopped" });
     expect(alive(first!)).toBe(false);
@@ -56,15 +57,16 @@ describe('MCP tool calls to a server that is already running', () => {
     expect(pids()[1]).not.toBe(first);
   });
 
-  it('a run aborted during a call interrupts it and stops the server', async () => {
-    const { tool, pids } = await everything(tempRoot());
+  it('a run aborted during a call interrupts it and stops its server, not a server with no call in flight', async () => {
+    const { tool, pids } = await everything(tempRoot(), ['everything', 'idle']);
     const run = new AbortController();
     expect((await tool('echo').run({ message: 'one' }, ctx({ signal: run.signal }))).ok).toBe(true);
-    const [server] = pids().slice(-1);
+    expect((await tool('idle.echo').run({ message: 'one' }, ctx({ signal: run.signal }))).ok).toBe(true);
     const call = tool('trigger-long-running-operation').run({ duration: 600, steps: 2 }, ctx({ signal: run.signal }));
     setTimeout(() => run.abort(), 200);
     expect(await call).toMatchObject({ ok: false, interrupted: true, error: "MCP tool 'trigger-long-running-operation' of server 'everything' was interrupted" });
-    expect(alive(server!)).toBe(false);
+    expect(pids().map(alive)).toEqual([false]);
+    expect(pids('idle').map(alive)).toEqual([true]);
   });
 
   it('a run aborted before a call interrupts it without an answer', async () => {
@@ -75,13 +77,16 @@ describe('MCP tool calls to a server that is already running', () => {
     expect(await tool('echo').run({ message: 'two' }, ctx({ signal: run.signal }))).toMatchObject({ ok: false, interrupted: true });
   });
 
-  it("many calls under one run's signal leave one listener on it, and a server between calls running", async () => {
-    const { tool, pids } = await everything(tempRoot());
+  it("many calls to several servers under one run's signal leave one listener on it, and servers between calls running", async () => {
+    const { tool, pids } = await everything(tempRoot(), ['everything', 'second']);
     const run = new AbortController();
-    for (let i = 0; i < 20; i++) expect((await tool('echo').run({ message: `call ${i}` }, ctx({ signal: run.signal }))).output).toBe(`Echo: call ${i}`);
+    for (let i = 0; i < 12; i++) {
+      expect((await tool('echo').run({ message: `call ${i}` }, ctx({ signal: run.signal }))).output).toBe(`Echo: call ${i}`);
+      expect((await tool('second.echo').run({ message: `call ${i}` }, ctx({ signal: run.signal }))).output).toBe(`Echo: call ${i}`);
+    }
     expect(getEventListeners(run.signal, 'abort').length).toBeLessThanOrEqual(1);
-    // No call in flight: the abort is the run's to act on, the server stays until the run closes it.
+    // No call in flight: the abort is the run's to act on, the servers stay until the run closes them.
     run.abort();
-    expect(pids().filter(alive)).toHaveLength(1);
+    expect([...pids(), ...pids('second')].filter(alive)).toHaveLength(2);
   });
 });
