@@ -140,6 +140,10 @@ function lines(text: string): string[] {
 
 /** Optional params bind as null so templates can test them; an MCP server expects them absent. */
 function dropUnset(params: Record<string, unknown>): Record<string, unknown> {
+  // Most calls set every param they bind: those pass as they are, without a copy (nothing writes to them).
+  let unset = false;
+  for (const k in params) if (params[k] === null || params[k] === undefined) unset = true;
+  if (!unset) return params;
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== null && v !== undefined));
 }
 

@@ -110,28 +110,42 @@ function timeoutOf(spec: McpServerSpec, override?: number): number {
 async function callTool(connection: ServerConnection, tool: McpTool, args: Record<string, unknown>, ctx: ToolRunContext): Promise<ToolResult> {
   const started = monotonicMs();
   const timeoutMs = timeoutOf(connection.spec, ctx.timeoutMs);
-  const elapsed = () => Math.round(monotonicMs() - started);
-  const command = [`mcp:${tool.server}`, tool.remote];
-  const timer = new AbortController();
-  const timeout = setTimeout(() => timer.abort(), timeoutMs);
-  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timer.signal]) : timer.signal;
+  // A running server: the SDK's own request timeout is the limit. A server to start: one timer over
+  // the start and the call together, as the call's limit is the person's, however the time is spent.
+  const limit = connection.running ? undefined : startLimit(timeoutMs, ctx.signal);
   try {
-    const answer = await connection.call(tool.remote, args, timeoutMs, signal);
-    const base = { timedOut: false, stdout: answer.text, stderr: '', durationMs: elapsed(), command };
-    if (answer.isError) return { ...base, ok: false, output: undefined, error: `MCP tool '${tool.remote}' of server '${tool.server}' failed: ${answer.text}` };
-    return { ...base, ok: true, output: answer.structured ?? answer.text };
+    const answer = limit
+      ? await connection.call(tool.remote, args, timeoutMs, limit.signal)
+      : await connection.callRunning(tool.remote, args, timeoutMs, ctx.signal);
+    const durationMs = Math.round(monotonicMs() - started);
+    if (answer.isError) {
+      return { ok: false, output: undefined, error: `MCP tool '${tool.remote}' of server '${tool.server}' failed: ${answer.text}`, timedOut: false, stdout: answer.text, stderr: '', durationMs, command: commandOf(tool) };
+    }
+    return { ok: true, output: answer.structured ?? answer.text, timedOut: false, stdout: answer.text, stderr: '', durationMs, command: commandOf(tool) };
   } catch (err) {
     const message = (err as Error).message;
+    const elapsed = () => Math.round(monotonicMs() - started);
     if (ctx.signal?.aborted) {
       await connection.kill('interrupted');
-      return failureResult(`MCP tool '${tool.remote}' of server '${tool.server}' was interrupted`, elapsed(), { interrupted: true, command });
+      return failureResult(`MCP tool '${tool.remote}' of server '${tool.server}' was interrupted`, elapsed(), { interrupted: true, command: commandOf(tool) });
     }
-    if (timer.signal.aborted || /Request timed out/.test(message)) {
+    if (limit?.timer.signal.aborted || /Request timed out/.test(message)) {
       await connection.kill(`aiw stopped it: no answer within ${timeoutMs} ms`);
-      return failureResult(`MCP tool '${tool.remote}' of server '${tool.server}' timed out after ${timeoutMs} ms; the server was stopped`, elapsed(), { timedOut: true, command });
+      return failureResult(`MCP tool '${tool.remote}' of server '${tool.server}' timed out after ${timeoutMs} ms; the server was stopped`, elapsed(), { timedOut: true, command: commandOf(tool) });
     }
-    return failureResult(message, elapsed(), { command });
+    return failureResult(message, elapsed(), { command: commandOf(tool) });
   } finally {
-    clearTimeout(timeout);
+    if (limit) clearTimeout(limit.timeout);
   }
+}
+
+/** The time limit of a call that starts its server, and the run's signal, as one signal. */
+function startLimit(timeoutMs: number, outer: AbortSignal | undefined) {
+  const timer = new AbortController();
+  const timeout = setTimeout(() => timer.abort(), timeoutMs);
+  return { timer, timeout, signal: outer ? AbortSignal.any([outer, timer.signal]) : timer.signal };
+}
+
+function commandOf(tool: McpTool): string[] {
+  return [`mcp:${tool.server}`, tool.remote];
 }
