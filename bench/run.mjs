@@ -197,6 +197,7 @@ check(`MCP: a ${MCP_CALLS}-call skill through aiw and the SDK client baseline bo
 const figures = [];
 const caFigures = [];
 const perStep = (n) => (big, one) => (big - one) / (n - 1);
+const MCP_INPROCESS_CALLS = quick ? MCP_CALLS : 500;
 
 function figure(list, spec, samples, aName, bName) {
   return addFigure(list, spec, samples, aName, bName, { quick, log });
@@ -258,9 +259,11 @@ if (want('toolstep')) guarded(figures, 'toolstep', 'per tool step', () => {
 if (want('mcpcall')) guarded(figures, 'mcpcall', 'per MCP tool call', () => {
   // In one process, after start-up: aiw's call path (registry, params, heal loop, connection) next
   // to the SDK's Client, each with its own server, in alternating rounds.
-  const res = run(node, [join(here, 'baselines', 'mcp-inprocess.mjs'), repo, fx.mcp.root, String(MCP_CALLS), String(COUNT), String(WARMUP)], { env: envNoCA });
+  // A call is ~0.5 ms and two identical clients differ by ~4% from sample to sample: many calls per
+  // sample and twice the rounds (seconds in all) keep the figure from wandering with the machine.
+  const res = run(node, [join(here, 'baselines', 'mcp-inprocess.mjs'), repo, fx.mcp.root, String(MCP_INPROCESS_CALLS), String(quick ? 1 : COUNT * 2), String(WARMUP)], { env: envNoCA });
   const s = JSON.parse(res.stdout.trim().split('\n').pop());
-  figure(figures, { id: 'mcpcall', title: `per MCP tool call, after start-up, in one process (server-everything \`echo\` over stdio; ${MCP_CALLS} calls per sample)`, unit: 'ms/call', baseline: "the SDK's Client calling the same server, same process, alternating rounds", target: 1.3 }, s, 'aiw', 'sdk');
+  figure(figures, { id: 'mcpcall', title: `per MCP tool call, after start-up, in one process (server-everything \`echo\` over stdio; ${MCP_INPROCESS_CALLS} calls per sample)`, unit: 'ms/call', baseline: "the SDK's Client calling the same server, same process, alternating rounds", target: 1.3 }, s, 'aiw', 'sdk');
   // The same call as a skill step, whole CLI runs: adds loading, templating and reporting the step.
   const aiwRun = (skill) => run(node, [bin, '--root', fx.mcp.root, 'run', skill], { env: envNoCA }).ms;
   const sdk = (n) => run(node, [join(here, 'baselines', 'mcp-sdk-calls.mjs'), repo, fx.mcp.server, String(n)], { env: envNoCA }).ms;
