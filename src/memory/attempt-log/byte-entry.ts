@@ -10,25 +10,16 @@ import type { FieldType, LoggedFailure } from './record.js';
  * `readEntryKeys` reads it (test/memory/attempt-log/byte-entry.test.ts holds them equal).
  */
 
-/**
- * Reads aiw's one-line entries from a piece of text. One reader per scan: while a string value
- * repeats from one entry to the next (the tool, step and run of one call), the entry gets the same
- * string as the one before, which a reader of the entries compares in one step.
- */
+/** Reads aiw's one-line entries from a piece of latin1 text of the chunk. */
 export class EntryByteReader {
   /** After a successful `read`: index (in the chunk's bytes) of the `\n` that ends the line. */
   end = 0;
   private text = '';
   private offset = 0;
   private readonly reader: Reader;
-  // Per captured field: the text of the last string value read, and that value.
-  private readonly lastText: Array<string | undefined>;
-  private readonly lastValue: unknown[];
 
   constructor(keys: EntryKeys) {
     this.reader = buildReader(keys, true);
-    this.lastText = this.reader.fields.map(() => undefined);
-    this.lastValue = this.reader.fields.map(() => undefined);
   }
 
   /** The text `read` works on: the latin1 text of the chunk's bytes from `offset` on, whole lines only. */
@@ -47,25 +38,7 @@ export class EntryByteReader {
     const m = pattern.exec(this.text);
     if (m === null) return undefined;
     this.end = pattern.lastIndex - 1 + this.offset;
-    const { lastText, lastValue } = this;
-    for (let i = 0; i < fields.length; i++) {
-      const type = types[i] as FieldType;
-      const at = groups[i] as number;
-      let value: unknown;
-      if (type === 'string' || type === 'string?') {
-        const text = m[at];
-        if (text === undefined) value = type === 'string?' && m[at + 1] !== undefined ? null : undefined;
-        else if (text === lastText[i]) value = lastValue[i];
-        else {
-          value = valueOf(m, at, type);
-          lastText[i] = text;
-          lastValue[i] = value;
-        }
-      } else {
-        value = valueOf(m, at, type);
-      }
-      v[fields[i] as number] = value;
-    }
+    for (let i = 0; i < fields.length; i++) v[fields[i] as number] = valueOf(m, groups[i] as number, types[i] as FieldType);
     // Every key set by name, in one literal: one object shape for every entry.
     return {
       tool: v[0], error: v[1], error_type: v[2], fix_attempted: v[3], success: v[4], timestamp: v[5], skill: v[6], step: v[7],

@@ -16,6 +16,8 @@ const SPACE = 0x20;
 const HASH = 0x23;
 const DASH = 0x2d;
 const BRACE = 0x7b;
+/** A line that starts one of the Python project's sections (seed-sections.ts), after any line break JavaScript knows. */
+const SECTION = /^(?:auto_fixes|tool_failures|failure_history|stats):/m;
 
 /**
  * The line scan of an attempt log, fed a chunk of whole lines at a time (`forEachLines`). With
@@ -48,6 +50,8 @@ export class LineScan {
   private runStart = -1;
   private runLine = 0;
   private torn = false;
+  private sectionSeen = false;
+  private done = false;
   private bytes: Buffer = Buffer.alloc(0);
   private readonly reader: EntryByteReader | undefined;
 
@@ -60,8 +64,20 @@ export class LineScan {
     this.reader = keys ? new EntryByteReader(keys) : undefined;
   }
 
-  /** Take one chunk of whole lines (`last`: the end of the file, after its last newline); false when the file is not laid out for the line scan. */
-  chunk(bytes: Buffer, last: boolean): boolean {
+  /**
+   * Whether a line of the file starts one of the Python project's sections (`stats:` and the
+   * others), as seed-sections.ts looks for them; known once the whole file was scanned. A line read
+   * from bytes never does: it starts with its indentation and holds no line break.
+   */
+  get sections(): boolean | undefined {
+    return this.done ? this.sectionSeen : undefined;
+  }
+
+  /**
+   * Take one chunk of whole lines (`last`: the end of the file, after its last newline; `bom`: a
+   * BOM was dropped before it); false when the file is not laid out for the line scan.
+   */
+  chunk(bytes: Buffer, last: boolean, bom = false): boolean {
     this.bytes = bytes;
     const n = bytes.length;
     const reader = this.reader;
@@ -70,6 +86,8 @@ export class LineScan {
       const nl = bytes.indexOf(LF, s);
       const stop = nl < 0 ? n : nl;
       const line = bytes.toString('utf8', s, nl > s && bytes[nl - 1] === CR ? nl - 1 : stop);
+      // The file's first line does not start a section after a BOM, as in the file's bytes.
+      if (!this.sectionSeen) this.sectionSeen = SECTION.test(bom && s === 0 && this.lineNo === 0 ? `\ufeff${line}` : line);
       s = stop + 1;
       if (nl < 0) this.torn = line !== '' && isTornEntry(line);
       if (!this.takePrefix(line)) return false;
@@ -123,7 +141,9 @@ export class LineScan {
       this.pendingText = bytes.toString('utf8', this.pendingStart, this.pendingEnd);
       this.pendingStart = -1;
     }
-    return last ? this.finish() : true;
+    if (!last) return true;
+    this.done = this.finish();
+    return this.done;
   }
 
   /** After the last chunk: the rest is read; false when the file is not laid out for the line scan. */
@@ -183,6 +203,7 @@ export class LineScan {
   /** Decode the waiting lines up to byte `end` into the batch; read the batch's whole entries once it is long. */
   private closeRun(end: number): boolean {
     const text = this.bytes.toString('utf8', this.runStart, end);
+    if (!this.sectionSeen) this.sectionSeen = SECTION.test(text);
     if (this.batch.length === 0) this.batchFirstLine = this.runLine;
     this.runStart = -1;
     let start = 0;

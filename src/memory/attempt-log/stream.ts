@@ -15,6 +15,12 @@ export interface FailureSink {
    * just these set (read without the rest, such as the long error text); other entries come whole.
    */
   readonly keys?: EntryKeys;
+  /**
+   * Told, once the log itself was read through by the line scan, whether a line of it starts one of
+   * the Python project's sections (what `readSeedSections` would otherwise read the file again to
+   * find out for a large log). Not called when the log was read another way.
+   */
+  sections?(found: boolean): void;
 }
 
 /**
@@ -65,5 +71,7 @@ async function streamOne(file: string, sink: FailureSink, summary: WarningSummar
 /** Scan `file` line by line; false as soon as it is not laid out for the line scan. */
 async function scanStream(file: string, sink: FailureSink, warn: (w: LogWarning) => void): Promise<boolean> {
   const scan = new LineScan(file, (r) => sink.add(r), warn, sink.keys);
-  return forEachLines(file, (bytes, last) => scan.chunk(bytes, last));
+  const fits = await forEachLines(file, (bytes, last, bom) => scan.chunk(bytes, last, bom));
+  if (fits && scan.sections !== undefined) sink.sections?.(scan.sections);
+  return fits;
 }
