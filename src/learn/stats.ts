@@ -180,9 +180,10 @@ export class StatsAccumulator {
     const step = record.step ?? '';
     let row = this.recent;
     if (row === NO_ROW || record.run_id !== this.recentRun || step !== this.recentStep || record.tool !== this.recentTool) {
-      const key = `${record.run_id}\u0000${step}\u0000${record.tool}`;
+      // One copy of its own, hashed once for the lookup and kept by the map when the call is new.
+      const key = ownCopy(`${record.run_id}\u0000${step}\u0000${record.tool}`);
       row = this.open.get(key) ?? NO_ROW;
-      if (row === NO_ROW) this.open.set(ownCopy(key), (row = this.newCall(record)));
+      if (row === NO_ROW) this.open.set(key, (row = this.newCall(record)));
       this.recent = row;
       this.recentRun = record.run_id;
       this.recentStep = step;
