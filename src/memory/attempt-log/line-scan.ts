@@ -16,6 +16,7 @@ const SPACE = 0x20;
 const HASH = 0x23;
 const DASH = 0x2d;
 const BRACE = 0x7b;
+const SHORT_LINE = 96;
 /** A line that starts one of the Python project's sections (seed-sections.ts), after any line break JavaScript knows. */
 const SECTION = /^(?:auto_fixes|tool_failures|failure_history|stats):/m;
 
@@ -92,9 +93,11 @@ export class LineScan {
       if (nl < 0) this.torn = line !== '' && isTornEntry(line);
       if (!this.takePrefix(line)) return false;
     }
+    // Without a reader every line goes to the text readers: the chunk is decoded a piece at a time.
+    if (reader === undefined && s < n && !this.textOnly(bytes, s, n)) return false;
     // The text of the byte reader, a piece at a time (see PIECE), up to a line end.
     let textEnd = s;
-    while (s < n) {
+    while (reader !== undefined && s < n) {
       const entry = this.startsEntry(bytes, s, n);
       if (entry && reader !== undefined && bytes[s + (this.indent as number) + 2] === BRACE) {
         if (s >= textEnd) {
@@ -126,17 +129,11 @@ export class LineScan {
         this.runLine = this.lineNo + 1;
       }
       this.lineNo++;
-      const nl = bytes.indexOf(LF, s);
-      if (nl < 0) {
-        const rest = bytes.toString('utf8', s, n);
-        this.torn = isTornEntry(rest);
-        s = n;
-      } else {
-        s = nl + 1;
-      }
+      const nl = lineEnd(bytes, s, n);
+      s = nl < 0 ? n : nl + 1;
       if (s - this.runStart >= PIECE && !this.closeRun(s)) return false;
     }
-    if (this.runStart >= 0 && !this.closeRun(n)) return false;
+    if (reader !== undefined && this.runStart >= 0 && !this.closeRun(n)) return false;
     if (this.pending !== undefined && this.pendingStart >= 0) {
       this.pendingText = bytes.toString('utf8', this.pendingStart, this.pendingEnd);
       this.pendingStart = -1;
@@ -200,19 +197,45 @@ export class LineScan {
     this.batch.push(this.pendingText);
   }
 
-  /** Decode the waiting lines up to byte `end` into the batch; read the batch's whole entries once it is long. */
-  private closeRun(end: number): boolean {
+  /** All lines from `s` to the chunk's end are text lines, decoded about PIECE bytes at a time and counted. */
+  private textOnly(bytes: Buffer, s: number, n: number): boolean {
+    while (s < n) {
+      let end = n;
+      if (n - s > PIECE) {
+        const nl = bytes.lastIndexOf(LF, s + PIECE - 1);
+        // One line longer than a piece: the piece ends with it.
+        end = nl >= s ? nl + 1 : bytes.indexOf(LF, s + PIECE) + 1 || n;
+      }
+      this.runStart = s;
+      this.runLine = this.lineNo + 1;
+      if (!this.closeRun(end, true)) return false;
+      s = end;
+    }
+    return true;
+  }
+
+  /**
+   * Decode the waiting lines up to byte `end` into the batch (`count`: add them to the line count);
+   * read the batch's whole entries once it is long.
+   */
+  private closeRun(end: number, count = false): boolean {
     const text = this.bytes.toString('utf8', this.runStart, end);
     if (!this.sectionSeen) this.sectionSeen = SECTION.test(text);
     if (this.batch.length === 0) this.batchFirstLine = this.runLine;
     this.runStart = -1;
+    const before = this.batch.length;
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
       this.batch.push(text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
       start = nl + 1;
     }
     // The end of the file without a newline: kept as it is, as the text readers always had it.
-    if (start < text.length) this.batch.push(text.slice(start));
+    if (start < text.length) {
+      const rest = text.slice(start);
+      this.torn = isTornEntry(rest);
+      this.batch.push(rest);
+    }
+    if (count) this.lineNo += this.batch.length - before;
     if (this.batch.length < BATCH_LINES) return true;
     // The list's indentation is that of its first entry, as scanSequence would find it.
     this.indent ??= firstEntryIndent(this.batch);
@@ -233,6 +256,17 @@ export class LineScan {
     this.batchFirstLine += end;
     return true;
   }
+}
+
+/**
+ * Index of the newline that ends the line at `s`, or -1. Most lines that are not aiw's entries are
+ * short (the seed's `key: value` lines): a loop finds their end sooner than a native search would
+ * be called; a longer line gets the native search.
+ */
+function lineEnd(bytes: Buffer, s: number, n: number): number {
+  const stop = Math.min(n, s + SHORT_LINE);
+  for (let i = s; i < stop; i++) if (bytes[i] === LF) return i;
+  return stop < n ? bytes.indexOf(LF, stop) : -1;
 }
 
 /** Whether the line at `s` is blank or a comment, judged on ASCII alone (anything else: maybe not). */
