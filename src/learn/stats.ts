@@ -33,29 +33,73 @@ export interface FailureStats {
 }
 
 /**
- * What a call's summary needs of its entries, kept as they arrive instead of the entries themselves.
- * Flat fields, no objects per entry, and no entry text but the failure class (an own copy, shared
- * by every call of that class): an open call holds nothing that keeps the log's text alive.
+ * What a call's summary needs of its entries, kept as they arrive instead of the entries themselves:
+ * one row per call in columns (typed arrays and arrays of shared references), no object per call,
+ * so a log of 100,000 calls leaves the collector little to copy. No entry text is kept but the
+ * failure class (an own copy, shared by every call of that class): an open call holds nothing that
+ * keeps the log's text alive.
  */
-interface CallState {
+class CallTable {
+  size = 0;
   /** The buckets of the call's tool, day and week, found once when the call opens. */
-  toolBucket: StatsBucket;
-  dayBucket: StatsBucket;
-  weekBucket: StatsBucket;
-  /** No run_id: written before aiw, one entry standing for one failed call. */
-  legacy: boolean;
-  firstType: string | null | undefined;
-  attempts: number;
-  failedAttempts: number;
-  firstFailedType: string | null | undefined;
-  fixes: number;
-  fixesOk: number;
-  fixedAttempts: number;
-  fixedAttemptsOk: number;
-  hasLast: boolean;
-  lastAttempt: number;
-  lastSuccess: boolean;
+  readonly toolBucket: StatsBucket[] = [];
+  readonly dayBucket: StatsBucket[] = [];
+  readonly weekBucket: StatsBucket[] = [];
+  readonly firstType: Array<string | null | undefined> = [];
+  readonly firstFailedType: Array<string | null | undefined> = [];
+  /** Per call, COUNTS numbers: attempts, failed attempts, fixes, fixes ok, attempts naming a fix, of them ok. */
+  counts = new Int32Array(COUNTS * 1024);
+  /** LEGACY (no run_id: written before aiw, one entry standing for one failed call), HAS_LAST, LAST_OK. */
+  flags = new Uint8Array(1024);
+  lastAttempt = new Float64Array(1024);
+
+  /** A new call's row (its index), every count zero. */
+  open(toolBucket: StatsBucket, dayBucket: StatsBucket, weekBucket: StatsBucket, legacy: boolean, firstType: string | null | undefined): number {
+    const row = this.size++;
+    if (row === this.flags.length) this.grow();
+    this.toolBucket[row] = toolBucket;
+    this.dayBucket[row] = dayBucket;
+    this.weekBucket[row] = weekBucket;
+    this.firstType[row] = firstType;
+    this.firstFailedType[row] = undefined;
+    this.counts.fill(0, row * COUNTS, row * COUNTS + COUNTS);
+    this.flags[row] = legacy ? LEGACY : 0;
+    this.lastAttempt[row] = 0;
+    return row;
+  }
+
+  /** Forget every row (the summary has them). */
+  clear(): void {
+    this.size = 0;
+    for (const column of [this.toolBucket, this.dayBucket, this.weekBucket, this.firstType, this.firstFailedType]) column.length = 0;
+  }
+
+  private grow(): void {
+    const n = this.flags.length * 2;
+    const counts = new Int32Array(COUNTS * n);
+    counts.set(this.counts);
+    this.counts = counts;
+    const flags = new Uint8Array(n);
+    flags.set(this.flags);
+    this.flags = flags;
+    const last = new Float64Array(n);
+    last.set(this.lastAttempt);
+    this.lastAttempt = last;
+  }
 }
+
+const COUNTS = 6;
+const ATTEMPTS = 0;
+const FAILED = 1;
+const FIXES = 2;
+const FIXES_OK = 3;
+const FIXED_ATTEMPTS = 4;
+const FIXED_ATTEMPTS_OK = 5;
+const LEGACY = 1;
+const HAS_LAST = 2;
+const LAST_OK = 4;
+/** The row of the one call of an entry without a run_id, counted as soon as it is added. */
+const NO_ROW = -1;
 
 const UNCLASSIFIED = 'unclassified';
 const NO_FAILURE = 'none';
@@ -83,7 +127,9 @@ export const STATS_KEYS = ['tool', 'error_type', 'fix_attempted', 'success', 'ti
  * per call (and none for entries without a run_id, which are calls of their own), never the entries.
  */
 export class StatsAccumulator {
-  private readonly open = new Map<string, CallState>();
+  /** Open calls by key (run, step, tool): their rows in `table`. */
+  private readonly open = new Map<string, number>();
+  private readonly table = new CallTable();
   private readonly totals = emptyBucket();
   private readonly groups = { tool: new Map<string, StatsBucket>(), klass: new Map<string, StatsBucket>(), day: new Map<string, StatsBucket>(), week: new Map<string, StatsBucket>() };
   private calls = 0;
@@ -95,7 +141,7 @@ export class StatsAccumulator {
   private lastMs = -Infinity;
   private last: string | null = null;
   // The call the previous entry went to, and its run and step.
-  private recent: CallState | undefined;
+  private recent = NO_ROW;
   private recentRun = '';
   private recentStep = '';
   private recentTool = '';
@@ -123,31 +169,36 @@ export class StatsAccumulator {
       return;
     }
     if (!record.run_id) {
-      const state = this.newCall(record);
-      this.addEntry(state, record);
-      this.fold(state);
+      const row = this.newCall(record);
+      this.addEntry(row, record);
+      this.fold(row);
+      // Its row is not needed again: the next call takes it.
+      this.table.size--;
       return;
     }
     // A call's entries mostly follow each other: the one before is checked first, then the map.
     const step = record.step ?? '';
-    let state = this.recent;
-    if (state === undefined || record.run_id !== this.recentRun || step !== this.recentStep || record.tool !== this.recentTool) {
+    let row = this.recent;
+    if (row === NO_ROW || record.run_id !== this.recentRun || step !== this.recentStep || record.tool !== this.recentTool) {
+      // One copy of its own, hashed once for the lookup and kept by the map when the call is new.
       const key = ownCopy(`${record.run_id}\u0000${step}\u0000${record.tool}`);
-      state = this.open.get(key);
-      if (!state) this.open.set(key, (state = this.newCall(record)));
-      this.recent = state;
+      row = this.open.get(key) ?? NO_ROW;
+      if (row === NO_ROW) this.open.set(key, (row = this.newCall(record)));
+      this.recent = row;
       this.recentRun = record.run_id;
       this.recentStep = step;
       this.recentTool = record.tool;
     }
-    this.addEntry(state, record);
+    this.addEntry(row, record);
   }
 
   /** The summary of everything added; calls still open are closed, so call it once, at the end. */
   result(now: Date = new Date()): FailureStats {
-    for (const state of this.open.values()) this.fold(state);
+    // Rows in the order the calls opened, as the map holds them.
+    for (const row of this.open.values()) this.fold(row);
     this.open.clear();
-    this.recent = undefined;
+    this.table.clear();
+    this.recent = NO_ROW;
     const { tool, klass, day, week } = this.groups;
     return {
       generated_at: now.toISOString(),
@@ -164,60 +215,65 @@ export class StatsAccumulator {
   }
 
   /** Count one call, closed, into the totals and its tool, class, day and week. */
-  private fold(state: CallState): void {
+  private fold(row: number): void {
+    const t = this.table;
+    const c = t.counts;
+    const at = row * COUNTS;
+    const flags = t.flags[row] as number;
     this.calls++;
-    const fixesRun = state.fixes > 0 ? state.fixes : state.fixedAttempts;
-    const fixesOk = state.fixes > 0 ? state.fixesOk : state.fixedAttemptsOk;
-    const failed = state.legacy || state.failedAttempts > 0;
-    const healed = failed && fixesRun > 0 && state.hasLast && state.lastSuccess;
+    const failedAttempts = c[at + FAILED] as number;
+    const fixes = c[at + FIXES] as number;
+    const fixesRun = fixes > 0 ? fixes : (c[at + FIXED_ATTEMPTS] as number);
+    const fixesOk = fixes > 0 ? (c[at + FIXES_OK] as number) : (c[at + FIXED_ATTEMPTS_OK] as number);
+    const legacy = (flags & LEGACY) !== 0;
+    const failed = legacy || failedAttempts > 0;
+    const healed = failed && fixesRun > 0 && (flags & HAS_LAST) !== 0 && (flags & LAST_OK) !== 0;
     // A call that never failed has no failure class; keeping it apart keeps the classes' rates honest.
-    const type = state.failedAttempts > 0 ? state.firstFailedType : state.firstType;
+    const type = failedAttempts > 0 ? t.firstFailedType[row] : t.firstType[row];
     const klass = failed ? (type ?? UNCLASSIFIED) : NO_FAILURE;
-    const failures = state.legacy ? 1 : state.failedAttempts;
-    const call: CallCounts = { attempts: state.attempts, failures, fixesRun, fixesOk, failed, healed };
+    const failures = legacy ? 1 : failedAttempts;
+    const call: CallCounts = { attempts: c[at + ATTEMPTS] as number, failures, fixesRun, fixesOk, failed, healed };
     addCall(this.totals, call);
-    addCall(state.toolBucket, call);
+    addCall(t.toolBucket[row] as StatsBucket, call);
     addCall(group(this.groups.klass, klass), call);
-    addCall(state.dayBucket, call);
-    addCall(state.weekBucket, call);
+    addCall(t.dayBucket[row] as StatsBucket, call);
+    addCall(t.weekBucket[row] as StatsBucket, call);
   }
 
-  private newCall(e: LoggedFailure): CallState {
+  private newCall(e: LoggedFailure): number {
     const day = dayOf(e.timestamp);
     if (day !== this.day || !this.dayBuckets) {
       this.day = day;
       this.dayBuckets = [group(this.groups.day, day), group(this.groups.week, isoWeek(day))];
     }
     // Only what the summary reads: an open call must not keep its entry's text alive.
-    return {
-      toolBucket: group(this.groups.tool, e.tool), dayBucket: this.dayBuckets[0], weekBucket: this.dayBuckets[1],
-      legacy: !e.run_id, firstType: this.shared(e.error_type),
-      attempts: 0, failedAttempts: 0, firstFailedType: undefined, fixes: 0, fixesOk: 0, fixedAttempts: 0, fixedAttemptsOk: 0,
-      hasLast: false, lastAttempt: 0, lastSuccess: false,
-    };
+    return this.table.open(group(this.groups.tool, e.tool), this.dayBuckets[0], this.dayBuckets[1], !e.run_id, this.shared(e.error_type));
   }
 
-  private addEntry(state: CallState, e: LoggedFailure): void {
+  private addEntry(row: number, e: LoggedFailure): void {
+    const t = this.table;
+    const c = t.counts;
+    const at = row * COUNTS;
     if (e.kind === 'fix' || e.kind === 'remedy') {
-      state.fixes++;
-      if (e.success) state.fixesOk++;
+      bump(c, at + FIXES);
+      if (e.success) bump(c, at + FIXES_OK);
       return;
     }
-    state.attempts++;
+    bump(c, at + ATTEMPTS);
     if (!e.success) {
-      if (state.failedAttempts === 0) state.firstFailedType = this.shared(e.error_type);
-      state.failedAttempts++;
+      if (c[at + FAILED] === 0) t.firstFailedType[row] = this.shared(e.error_type);
+      bump(c, at + FAILED);
     }
     if (e.fix_attempted != null) {
-      state.fixedAttempts++;
-      if (e.success) state.fixedAttemptsOk++;
+      bump(c, at + FIXED_ATTEMPTS);
+      if (e.success) bump(c, at + FIXED_ATTEMPTS_OK);
     }
     // Entries of one call come in order, but attempt numbers decide when a writer raced.
     const attempt = e.attempt ?? 0;
-    if (!(state.hasLast && state.lastAttempt > attempt)) {
-      state.hasLast = true;
-      state.lastAttempt = attempt;
-      state.lastSuccess = e.success === true;
+    const flags = t.flags[row] as number;
+    if (!((flags & HAS_LAST) !== 0 && (t.lastAttempt[row] as number) > attempt)) {
+      t.flags[row] = (flags & LEGACY) | HAS_LAST | (e.success === true ? LAST_OK : 0);
+      t.lastAttempt[row] = attempt;
     }
   }
 
@@ -228,6 +284,10 @@ export class StatsAccumulator {
     if (copy === undefined) this.strings.set((copy = ownCopy(text)), copy);
     return copy as T;
   }
+}
+
+function bump(counts: Int32Array, at: number): void {
+  counts[at] = (counts[at] as number) + 1;
 }
 
 interface CallCounts {

@@ -1,6 +1,6 @@
 import { openProject } from '../../project/project.js';
 import { AiwError, EXIT } from '../../errors/errors.js';
-import { normalizeSeedRecord, readSeedSections, type SeedSections } from '../../memory/attempt-log/seed-sections.js';
+import { normalizeSeedRecord, readSeedSections, sectionsOnlyScanned, type SeedSections } from '../../memory/attempt-log/seed-sections.js';
 import { seedFailuresDoc, seedFailuresText, seedStatsText } from '../../learn/seed-sections-text.js';
 import { streamFailures, type LoggedFailure } from '../../memory/attempt-log/attempt-log.js';
 import type { ToolFix } from '../../memory/fix-store.js';
@@ -19,6 +19,8 @@ export interface MemoryOptions extends GlobalOptions {
 }
 
 type View = 'all' | 'fixes' | 'patterns' | 'failures' | 'stats';
+
+const NO_SEED: SeedSections = { autoFixes: [], toolFailures: [], history: [], stats: null, warnings: [] };
 
 /** `aiw memory [view]`: learned fixes, patterns, recent failures and heal stats, as text or one JSON document. */
 export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): Promise<number> {
@@ -50,7 +52,11 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
   if (want('failures') || want('stats')) {
     const file = store.attemptsLocation;
     // The Python project's extra sections live only in its files: read beside the attempt log there.
-    const seed: SeedSections = store.backend === 'files' ? await readSeedSections(file) : { autoFixes: [], toolFailures: [], history: [], stats: null, warnings: [] };
+    // A log too large to parse is only looked at for them, and the stream below does that in its
+    // own pass: the file is read once.
+    const afterStream = store.backend === 'files' && (await sectionsOnlyScanned(file));
+    let seed: SeedSections = store.backend === 'files' && !afterStream ? await readSeedSections(file) : NO_SEED;
+    const seedWarningsAt = warnings.length;
     for (const w of seed.warnings) warnings.push(formatWarning(w));
     // Streamed: a log of any size is read in bounded memory (the last `limit` entries and counters).
     // Records the Python project's decorator wrote (error_snippet, fix_applied) are read with aiw's
@@ -72,7 +78,13 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
     if (store.backend === 'files') {
       // Statistics alone read a few keys of each entry, not its error text: the reader skips the rest.
       const keys = wantFailures ? undefined : STATS_KEYS;
-      const warningsOfLog = await streamFailures(file, { add: (record) => add(normalizeSeedRecord(record)), reset: restart, keys });
+      let scanned: boolean | undefined;
+      const warningsOfLog = await streamFailures(file, { add: (record) => add(normalizeSeedRecord(record)), reset: restart, keys, sections: (found) => (scanned = found) });
+      if (afterStream) {
+        // Too large to parse: no history, at most a warning, which goes where it always stood.
+        seed = await readSeedSections(file, scanned);
+        warnings.splice(seedWarningsAt, 0, ...seed.warnings.map(formatWarning));
+      }
       for (const w of warningsOfLog) warnings.push(formatWarning(w));
     } else {
       const log = await store.readAttempts();

@@ -18,32 +18,47 @@ export type EntryKeys = ReadonlyArray<keyof LoggedFailure>;
 // A JSON string body. Refused raw: C0/C1 controls, DEL, U+2028/9, U+FEFF (the writer escapes
 // them; YAML readers treat some as breaks). Escapes: only JSON's, which YAML reads the same way.
 const STRING = String.raw`(?:[^"\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*`;
+// The same over latin1 text (one character per byte): ASCII only, so the text is also the UTF-8
+// text; a byte above 0x7f is refused and its line read as UTF-8 by the readers above. Unrolled
+// (runs of plain characters, then an escape): V8 runs it without a backtrack entry per character.
+const ASCII_CHAR = String.raw`[^"\\\x00-\x1f\x7f-\xff]`;
+const ASCII_STRING = String.raw`${ASCII_CHAR}*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})${ASCII_CHAR}*)*`;
 // At most 15 digits: always finite and exact; no `-0` (JSON keeps its sign, not every reader does).
 const INTEGER = String.raw`0|-?[1-9]\d{0,14}`;
-const KIND = 'attempt|fix|remedy|interrupted';
+const KINDS = ['attempt', 'fix', 'remedy', 'interrupted'] as const;
 
-/** A field's value pattern; with `capture`, group 1 is the value's text and, for nullable fields, group 2 is `null`. */
-function valuePattern(type: FieldType, capture: boolean): string {
+/**
+ * A field's value pattern. With `capture`, a string or number's text is group 1; everything else is
+ * told by which empty group matched (`null()`, `true()`, `fix()`), which costs no string per entry:
+ * nullable fields put `null` in the next group, booleans use two groups, kinds four.
+ */
+function valuePattern(type: FieldType, capture: boolean, string: string): string {
   const c = (p: string) => (capture ? `(${p})` : `(?:${p})`);
+  const mark = capture ? '()' : '';
   switch (type) {
     case 'string':
-      return `"${c(STRING)}"`;
+      return `"${c(string)}"`;
     case 'string?':
-      return `(?:"${c(STRING)}"|${c('null')})`;
+      return `(?:"${c(string)}"|null${mark})`;
     case 'boolean':
-      return c('true|false');
+      return `(?:true${mark}|false${mark})`;
     case 'number':
       return c(INTEGER);
     case 'number?':
-      return `(?:${c(INTEGER)}|${c('null')})`;
+      return `(?:${c(INTEGER)}|null${mark})`;
     case 'kind':
-      return `"${c(KIND)}"`;
+      return `"(?:${KINDS.map((kind) => `${kind}${mark}`).join('|')})"`;
   }
 }
 
-interface Reader {
+/** How many capture groups a captured field of `type` takes in its pattern. */
+function groupCount(type: FieldType): number {
+  return type === 'string' || type === 'number' ? 1 : type === 'kind' ? KINDS.length : 2;
+}
+
+export interface Reader {
   line: RegExp;
-  /** The captured fields (indexes in FIELDS), their types, and the capture group of each value; nullable fields use the next group for `null`. */
+  /** The captured fields (indexes in FIELDS), their types, and the first capture group of each (see valuePattern). */
   fields: number[];
   types: FieldType[];
   groups: number[];
@@ -65,8 +80,13 @@ function readerFor(keys: EntryKeys): Reader {
   return reader;
 }
 
-function buildReader(keys: EntryKeys): Reader {
+/**
+ * The regex of a line in aiw's shape and where its values are. `latin1`: the variant for latin1
+ * text of many lines (ASCII strings only), which also takes the line's end, `\n` or `\r\n`.
+ */
+export function buildReader(keys: EntryKeys, latin1 = false): Reader {
   const reader: Reader = { line: /$^/, fields: [], types: [], groups: [], values: FIELDS.map(() => undefined) };
+  const string = latin1 ? ASCII_STRING : STRING;
   let next = 1;
   // The first field (tool) is required, so every later one starts with its comma.
   const pairs = FIELDS.map(([key, type, required], i) => {
@@ -75,12 +95,12 @@ function buildReader(keys: EntryKeys): Reader {
       reader.fields.push(i);
       reader.types.push(type);
       reader.groups.push(next);
-      next += type === 'string?' || type === 'number?' ? 2 : 1;
+      next += groupCount(type);
     }
-    const pair = `${i === 0 ? '' : ','}"${key}":${valuePattern(type, capture)}`;
+    const pair = `${i === 0 ? '' : ','}"${key}":${valuePattern(type, capture, string)}`;
     return required ? pair : `(?:${pair})?`;
   });
-  reader.line = new RegExp(`\\{${pairs.join('')}\\}$`, 'y');
+  reader.line = new RegExp(`\\{${pairs.join('')}\\}${latin1 ? '\\r?\\n' : '$'}`, 'y');
   return reader;
 }
 
@@ -103,11 +123,19 @@ export function readEntryKeys(line: string, from: number, keys: EntryKeys): Logg
   return entry as LoggedFailure;
 }
 
-function valueOf(m: RegExpExecArray, at: number, type: FieldType): unknown {
-  if ((type === 'string?' || type === 'number?') && m[at + 1] !== undefined) return null;
+export function valueOf(m: RegExpExecArray, at: number, type: FieldType): unknown {
+  switch (type) {
+    case 'boolean':
+      return m[at] !== undefined ? true : m[at + 1] !== undefined ? false : undefined;
+    case 'kind':
+      for (let k = 0; k < KINDS.length; k++) if (m[at + k] !== undefined) return KINDS[k];
+      return undefined;
+    case 'string?':
+    case 'number?':
+      if (m[at + 1] !== undefined) return null;
+  }
   const text = m[at];
   if (text === undefined) return undefined;
-  if (type === 'boolean') return text === 'true';
   if (type === 'number' || type === 'number?') return Number(text);
   // Escapes are rare (quotes, newlines in error text): JSON.parse decodes just that string.
   return text.includes('\\') ? (JSON.parse(`"${text}"`) as string) : text;

@@ -6,35 +6,23 @@ import { closeSync, openSync, readSync } from 'node:fs';
 
 // Bytes read per chunk: large chunks mean few reads (a longer line grows the buffer).
 const CHUNK = 1024 * 1024;
-// Bytes decoded per piece of text. Below V8's large-object size even as two-byte text: large
-// strings are freed only by a full collection, so 1 MiB pieces would pile up to the file's size.
-const PIECE = 48 * 1024;
 const NEWLINE = 0x0a;
 
-/** Index of the newline that ends the next piece from `start` (as near PIECE bytes as lines allow), or -1. */
-function pieceEnd(bytes: Buffer, start: number): number {
-  if (start >= bytes.length) return -1;
-  if (bytes.length - start > PIECE) {
-    const cut = bytes.lastIndexOf(NEWLINE, start + PIECE - 1);
-    if (cut >= start) return cut;
-    // One line longer than a piece: the piece ends with it.
-    return bytes.indexOf(NEWLINE, start + PIECE);
-  }
-  const cut = bytes.lastIndexOf(NEWLINE, bytes.length - 1);
-  return cut >= start ? cut : -1;
-}
-
 /**
- * Read `file` as UTF-8 in large chunks and give `onText` its text cut only at line ends, so no line
- * and no multi-byte character is split; the final piece (`last`) holds what follows the last
- * newline. A leading BOM is dropped. Stops early, returning false, when `onText` does.
+ * Read `file` in large chunks and give `onLines` each chunk's bytes cut only after a newline, so
+ * no line and no multi-byte character is split; the final call (`last`) holds what follows the last
+ * newline (often nothing). A leading BOM is dropped (`bom` is true on the call that would have
+ * begun with it). The bytes are only valid during the call: the
+ * buffer is reused. Stops early, returning false, when `onLines` does.
  */
-export async function forEachText(file: string, onText: (text: string, last: boolean) => boolean): Promise<boolean> {
+export async function forEachLines(file: string, onLines: (bytes: Buffer, last: boolean, bom: boolean) => boolean): Promise<boolean> {
   const fd = openSync(file, 'r');
   try {
     let buffer = Buffer.allocUnsafe(CHUNK);
     let filled = 0;
     let bomChecked = false;
+    // Whether a BOM was dropped and the caller has not been told yet.
+    let bom = false;
     for (;;) {
       if (filled === buffer.length) {
         // One line longer than the buffer: grow it rather than cut the line.
@@ -46,19 +34,15 @@ export async function forEachText(file: string, onText: (text: string, last: boo
       let end = filled + bytesRead;
       if (!bomChecked && (end >= 3 || bytesRead === 0)) {
         bomChecked = true;
-        if (end >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) end = buffer.copy(buffer, 0, 3, end);
+        bom = end >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf;
+        if (bom) end = buffer.copy(buffer, 0, 3, end);
       }
-      if (bytesRead === 0) return onText(buffer.toString('utf8', 0, end), true);
+      if (bytesRead === 0) return onLines(buffer.subarray(0, end), true, bom);
       // Until the BOM check, fewer than 3 bytes are in: wait for more before cutting.
-      let start = 0;
-      const bytes = buffer.subarray(0, end);
-      while (bomChecked) {
-        const cut = pieceEnd(bytes, start);
-        if (cut < 0) break;
-        if (!onText(buffer.toString('utf8', start, cut + 1), false)) return false;
-        start = cut + 1;
-      }
-      filled = buffer.copy(buffer, 0, start, end);
+      const cut = bomChecked && end > 0 ? buffer.lastIndexOf(NEWLINE, end - 1) + 1 : 0;
+      if (cut > 0 && !onLines(buffer.subarray(0, cut), false, bom)) return false;
+      if (cut > 0) bom = false;
+      filled = buffer.copy(buffer, 0, cut, end);
     }
   } finally {
     closeSync(fd);

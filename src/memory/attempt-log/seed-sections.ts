@@ -51,21 +51,36 @@ const EMPTY: SeedSections = { autoFixes: [], toolFailures: [], history: [], stat
  * The sections the Python project keeps in tool_failures.yaml besides `failures:`: `auto_fixes`,
  * `tool_failures`, `failure_history` and `stats`. Read only, never written: aiw's writer appends to
  * `failures:` and leaves the rest of the file as it is. A file aiw wrote (no such sections) costs a
- * regex test, not a parse.
+ * regex test, not a parse. For a log too large to parse, `scanned` may say whether a line starts a
+ * section (a line scan of the file found out, `FailureSink.sections`): the file is then not read.
  */
-export async function readSeedSections(file: string): Promise<SeedSections> {
+export async function readSeedSections(file: string, scanned?: boolean): Promise<SeedSections> {
   try {
-    // A log too large to parse whole is never read whole either (memory stays bounded): it is only
+    // A log too large to parse is never read whole either (memory stays bounded): it is only
     // scanned for the sections, and said to have them.
     const size = (await stat(file)).size;
     const tooLarge = tooLargeToParse(size);
     if (tooLarge !== null) {
-      return (await hasSections(file)) ? { ...EMPTY, warnings: [{ file, line: 1, col: 1, message: `the Python project's sections not read: ${tooLarge}` }] } : EMPTY;
+      return (scanned ?? (await hasSections(file))) ? { ...EMPTY, warnings: [{ file, line: 1, col: 1, message: `the Python project's sections not read: ${tooLarge}` }] } : EMPTY;
     }
     return parseSeedSections(await readFile(file, 'utf8'), file);
   } catch (err) {
     // Missing, unreadable, not a file: the attempt-log reader reports it; there are no sections to show.
     if ((err as NodeJS.ErrnoException).code) return EMPTY;
+    throw err;
+  }
+}
+
+/**
+ * Whether `readSeedSections` would only look for the sections in `file` (too large to parse), so a
+ * line scan of it can answer instead; false when it is small enough or cannot be read.
+ */
+export async function sectionsOnlyScanned(file: string): Promise<boolean> {
+  try {
+    return tooLargeToParse((await stat(file)).size) !== null;
+  } catch (err) {
+    // readSeedSections reports nothing for such a file either.
+    if ((err as NodeJS.ErrnoException).code) return false;
     throw err;
   }
 }

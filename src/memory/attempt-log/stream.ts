@@ -1,10 +1,10 @@
-import { forEachText } from './read-text.js';
+import { forEachLines } from './read-text.js';
 import type { EntryKeys } from './fast-entry.js';
+import { LineScan } from './line-scan.js';
 import type { LoggedFailure } from './record.js';
 import { readFailureFile, sidecarPathFor, unreadableWarning } from './read.js';
-import { findFailuresKey, prefixFits, scanSequence, tooLargeToParse, type LogWarning } from './scan.js';
+import type { LogWarning } from './scan.js';
 import { WarningSummary } from './summarise.js';
-import { isTornEntry, TORN_MESSAGE } from './torn-tail.js';
 
 /** Where streamed entries go. `reset` forgets everything added: the file is then read another way. */
 export interface FailureSink {
@@ -15,12 +15,13 @@ export interface FailureSink {
    * just these set (read without the rest, such as the long error text); other entries come whole.
    */
   readonly keys?: EntryKeys;
+  /**
+   * Told, once the log itself was read through by the line scan, whether a line of it starts one of
+   * the Python project's sections (what `readSeedSections` would otherwise read the file again to
+   * find out for a large log). Not called when the log was read another way.
+   */
+  sections?(found: boolean): void;
 }
-
-// Lines scanned per batch: small enough that memory stays flat (1,024-line batches were the
-// fastest of the sizes tried on a 50 MB log).
-const BATCH_LINES = 1024;
-const DASH = 45;
 
 /**
  * Read the attempt log and its sidecar entry by entry, in order, giving each entry to `sink`, and
@@ -69,99 +70,8 @@ async function streamOne(file: string, sink: FailureSink, summary: WarningSummar
 
 /** Scan `file` line by line; false as soon as it is not laid out for the line scan. */
 async function scanStream(file: string, sink: FailureSink, warn: (w: LogWarning) => void): Promise<boolean> {
-  const prefix: string[] = [];
-  let prefixSize = 0;
-  let keyFound = false;
-  let indent: number | null = null;
-  let batch: string[] = [];
-  let batchFirstLine = 0;
-  let lineNo = 0;
-  const flush = (end: number): boolean => {
-    const scan = scanSequence(batch, 0, end, { file, firstLine: batchFirstLine, indent, keys: sink.keys });
-    if (!scan.fits) return false;
-    indent = scan.indent;
-    for (const r of scan.records) sink.add(r);
-    for (const w of scan.warnings) warn(w);
-    batch = batch.slice(end);
-    batchFirstLine += end;
-    return true;
-  };
-  const take = (line: string): boolean => {
-    lineNo++;
-    if (!keyFound) {
-      if (findFailuresKey([line]) === 0) {
-        keyFound = true;
-        if (!prefixFits(prefix, prefix.length)) return false;
-        batchFirstLine = lineNo + 1;
-        return true;
-      }
-      prefix.push(line);
-      prefixSize += line.length + 1;
-      return tooLargeToParse(prefixSize) === null;
-    }
-    batch.push(line);
-    // Every BATCH_LINES lines (not on each line: one entry of many lines must not cost a rescan per line).
-    if (batch.length % BATCH_LINES !== 0) return true;
-    // The list's indentation is that of its first entry, as scanSequence would find it.
-    indent ??= firstEntryIndent(batch);
-    // Cut before the last entry's first line: every entry before it is complete.
-    const cut = indent === null ? -1 : lastEntryStart(batch, indent);
-    return cut <= 0 || flush(cut);
-  };
-  let rest = '';
-  const complete = await forEachText(file, (text, last) => {
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      if (!take(text.slice(start, end))) return false;
-      start = nl + 1;
-    }
-    if (last) rest = text.slice(start);
-    return true;
-  });
-  if (!complete) return false;
-  const torn = rest !== '' && isTornEntry(rest);
-  if (rest !== '' && !take(rest)) return false;
-  if (!keyFound) {
-    // No `failures:` key: not the line layout (or empty); the whole-file reader decides.
-    return prefix.every((l) => l.trim() === '' || l.trimStart().startsWith('#'));
-  }
-  const lastLine = lineNo;
-  return flushAll();
-
-  function flushAll(): boolean {
-    const scan = scanSequence(batch, 0, batch.length, { file, firstLine: batchFirstLine, indent, keys: sink.keys });
-    if (!scan.fits) return false;
-    for (const r of scan.records) sink.add(r);
-    for (const w of scan.warnings) warn(torn && w.line === lastLine ? { ...w, message: TORN_MESSAGE } : w);
-    return true;
-  }
-}
-
-/** Index of the last line that starts an entry (`- ` at the list's indentation), or -1. */
-function lastEntryStart(lines: readonly string[], indent: number): number {
-  for (let i = lines.length - 1; i > 0; i--) {
-    if (dashIndent(lines[i] as string) === indent) return i;
-  }
-  return -1;
-}
-
-/** Indentation of the first line that is not blank or a comment, when it starts an entry; else null. */
-function firstEntryIndent(lines: readonly string[]): number | null {
-  for (const line of lines) {
-    const text = line.trimStart();
-    if (text === '' || text.startsWith('#')) continue;
-    const n = dashIndent(line);
-    return n < 0 ? null : n;
-  }
-  return null;
-}
-
-/** The column of the `-` when `line` starts a sequence entry, else -1. */
-function dashIndent(line: string): number {
-  let n = 0;
-  while (line.charCodeAt(n) === 32) n++;
-  if (line.charCodeAt(n) !== DASH) return -1;
-  const next = line.charCodeAt(n + 1);
-  return Number.isNaN(next) || next === 32 ? n : -1;
+  const scan = new LineScan(file, (r) => sink.add(r), warn, sink.keys);
+  const fits = await forEachLines(file, (bytes, last, bom) => scan.chunk(bytes, last, bom));
+  if (fits && scan.sections !== undefined) sink.sections?.(scan.sections);
+  return fits;
 }
