@@ -6,6 +6,7 @@
 // else. Schemas are compiled to standalone validators first (see gen-validators.mjs).
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateValidators } from './gen-validators.mjs';
@@ -105,10 +106,19 @@ await build({
   // reads.
   external: ['nunjucks', 'pg-native', 'pg-cloudflare', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*', 'zod', 'zod/*'],
 });
+// Vendor files that aiw's modules import when they load but use only now and then: the loader hands
+// the bundle an object with their export names that loads the file on first use (src/cli/boot.ts).
+// yaml: the attempt-log and memory modules import it, and `memory stats` of a large log never parses.
+const LAZY_VENDOR = Object.fromEntries(['yaml'].map((name) => [`./vendor/${name}.cjs`, Object.keys(createRequire(import.meta.url)(join(out, 'vendor', `${name}.cjs`)))]));
 // What bin/aiw.js requires: small, and it answers --version without reading the bundle.
-await build({ ...common, entryPoints: { aiw: join(root, 'src/cli/boot.ts') }, outdir: out, outExtension: { '.js': '.cjs' }, banner: {} });
-// src/cli/boot.ts reads the bundle as latin1, which is only right for ASCII (esbuild's default charset).
-if (readFileSync(join(out, 'main.cjs')).some((byte) => byte > 0x7f)) throw new Error('dist/main.cjs is not ASCII: boot.ts reads it as latin1');
+await build({
+  ...common, entryPoints: { aiw: join(root, 'src/cli/boot.ts') }, outdir: out, outExtension: { '.js': '.cjs' }, banner: {},
+  define: { ...common.define, __AIW_LAZY_VENDOR__: JSON.stringify(LAZY_VENDOR) },
+});
+// src/cli/boot.ts reads the bundle and the vendor files as latin1, which is only right for ASCII (esbuild's default charset).
+for (const file of ['main.cjs', ...Object.keys(VENDOR).map((name) => join('vendor', `${name}.cjs`))]) {
+  if (readFileSync(join(out, file)).some((byte) => byte > 0x7f)) throw new Error(`dist/${file} is not ASCII: boot.ts reads it as latin1`);
+}
 // The Python worker (dialect: python skills) ships beside the chunks; the engine finds it there.
 mkdirSync(join(out, 'python'), { recursive: true });
 for (const file of readdirSync(join(root, 'src/engine/python')).filter((f) => f.endsWith('.py'))) {

@@ -3,44 +3,84 @@
 // compiled. Node 20 has no compile cache for ES modules (module.enableCompileCache came in 22.1)
 // and loading the ESM chunks cost more than running most commands, hence one CommonJS bundle.
 import { readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Script } from 'node:vm';
 import { cacheDir } from '../files/cache-dir.js';
 import { folderStore } from '../files/cache-store.js';
 import type { CacheStore } from '../model/cache-store.js';
 import { contentHash } from '../model/content-hash.js';
 import { asksVersionOnly } from './version-only.js';
+import { lazyExports } from './lazy-exports.js';
 
 declare const __AIW_VERSION__: string;
+/** Set by the build: vendor files that load on first use of an export, with their export names. */
+declare const __AIW_LAZY_VENDOR__: Record<string, readonly string[]>;
 
 const argv = process.argv.slice(2);
 const COMMANDS = new Set(['run', 'tool', 'known-issues', 'learn-fix', 'debug-tool', 'memory', 'validate', 'mcp', 'import', 'init']);
 
-function loadBundle(file: string): void {
-  // The bundle is ASCII (the build checks it): read as latin1, it needs no UTF-8 decoding.
+/** Scripts compiled this start whose code cache is missing or was rejected: made again at exit. */
+const unsaved: Array<{ script: Script; cache: CacheFile }> = [];
+
+/**
+ * Compile a CommonJS file of the build (the bundle, a vendor file) with its V8 code cache, run it
+ * with `req` as its require, and return its exports.
+ */
+function runCached(file: string, req: (id: string) => unknown): unknown {
+  // The build's files are ASCII (the build checks it): read as latin1, they need no UTF-8 decoding.
   const source = readFileSync(file, 'latin1');
   const cache = codeCacheFile(file);
   const cachedData = cache?.store.readBytes(cache.name);
-  // The same wrapper Node gives a CommonJS module, on the first line, so stack traces keep their lines.
   // node:vm only now: `aiw --version` does not need it.
   const { Script } = process.getBuiltinModule('node:vm');
+  // The same wrapper Node gives a CommonJS module, on the first line, so stack traces keep their lines.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     cachedData,
   });
   if (cache && (!cachedData || script.cachedDataRejected)) {
-    // Made at exit, after the command ran: the functions it compiled on the way are in the cache
-    // too. V8 rejects a cache made under other flags than the next start's, so a flag aiw turned on
-    // on the way (pattern/linear-fallback.ts) is turned off first: nothing runs after this.
-    process.once('exit', () => {
-      (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('aiw.restoreV8Flags')]?.();
-      saveCodeCache(script, cache);
-    });
+    if (!unsaved.length) process.once('exit', saveCodeCaches);
+    unsaved.push({ script, cache });
   }
   const mod = { exports: {} };
-  // boot.cjs sits beside main.cjs: its own require resolves what the bundle requires (nunjucks, the MCP SDK).
-  (script.runInThisContext() as (...args: unknown[]) => void).call(mod.exports, mod.exports, require, mod, file, __dirname);
+  (script.runInThisContext() as (...args: unknown[]) => void).call(mod.exports, mod.exports, req, mod, file, dirname(file));
+  return mod.exports;
 }
+
+/**
+ * Made at exit, after the command ran: the functions it compiled on the way are in the cache too.
+ * V8 rejects a cache made under other flags than the next start's, so a flag aiw turned on on the
+ * way (pattern/linear-fallback.ts) is turned off first: nothing runs after this.
+ */
+function saveCodeCaches(): void {
+  (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('aiw.restoreV8Flags')]?.();
+  for (const { script, cache } of unsaved) saveCodeCache(script, cache);
+}
+
+/**
+ * What the bundle requires. The libraries bundled into dist/vendor/ load from there with their own
+ * code cache, as the bundle does; one that aiw's modules import at load time but use only now and
+ * then (yaml: the stats of a large attempt log never parse YAML) comes as an object whose exports
+ * load the file on first use. Anything else (node: modules, nunjucks, the MCP SDK) is Node's
+ * require, which resolves from dist/ as the bundle's own would.
+ */
+function bundleRequire(id: string): unknown {
+  // The loader is CommonJS (dist/aiw.cjs): its own require is the one Node gives a module there.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (!id.startsWith('./vendor/')) return require(id);
+  let exports = vendor.get(id);
+  if (exports === undefined) {
+    const load = () => runCached(join(__dirname, id), require) as Record<string, unknown>;
+    const names = LAZY_VENDOR[id];
+    exports = names ? lazyExports(names, load) : load();
+    vendor.set(id, exports);
+  }
+  return exports;
+}
+
+const vendor = new Map<string, unknown>();
+const LAZY_VENDOR: Record<string, readonly string[] | undefined> = __AIW_LAZY_VENDOR__;
+
 
 interface CacheFile {
   dir: string;
@@ -93,5 +133,5 @@ if (asksVersionOnly(argv)) {
   // Answered before anything else loads: scripts call this in loops.
   writeSync(1, `${__AIW_VERSION__}\n`);
 } else {
-  loadBundle(join(__dirname, 'main.cjs'));
+  runCached(join(__dirname, 'main.cjs'), bundleRequire);
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +19,13 @@ function aiw(root: TempRoot, cache: string, ...args: string[]): string {
   return execFileSync(process.execPath, [BIN, '--root', root.dir, ...args], { encoding: 'utf8', env: { ...process.env, AIW_CACHE_DIR: cache, CI: 'true' } });
 }
 
-const caches = (cache: string) => readdirSync(join(cache, 'code')).filter((f) => f.endsWith('.v8cache')).sort();
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+/** The code caches of one built file (the bundle, or a vendor file): their names hold its size. */
+const cachesOf = (cache: string, file: string) => {
+  const size = statSync(join(DIST, file)).size;
+  return readdirSync(join(cache, 'code')).filter((f) => f.endsWith('.v8cache') && f.includes(`-${size}-`)).sort();
+};
+const caches = (cache: string) => cachesOf(cache, 'main.cjs');
 const stamp = (cache: string, f: string) => statSync(join(cache, 'code', f)).mtimeMs;
 
 describe('the loader\'s V8 code cache', () => {
@@ -69,5 +75,29 @@ describe('the loader\'s V8 code cache', () => {
     const root = project();
     expect(aiw(root, 'off', 'run', 'one')).toMatch(/SUCCESS one/);
     expect(readdirSync(root.dir)).not.toContain('off');
+  });
+
+  it('is kept for a vendor file too, made when the file was first used and read by the next start', () => {
+    const root = project();
+    const cache = root.path('cache');
+    // The first run parses the project's YAML (nothing in the parse cache yet).
+    aiw(root, cache, 'run', 'one');
+    const [file] = cachesOf(cache, 'vendor/yaml.cjs');
+    expect(file).toMatch(/-run\.v8cache$/);
+    const before = stamp(cache, file!);
+    rmSync(join(cache, 'parse'), { recursive: true });
+    expect(aiw(root, cache, 'run', 'one')).toMatch(/SUCCESS one/);
+    expect(cachesOf(cache, 'vendor/yaml.cjs')).toEqual([file]);
+    expect(stamp(cache, file!)).toBe(before);
+  });
+
+  it('never loads the YAML parser for a command that does not parse YAML', () => {
+    const root = project();
+    root.write('memory/learned/tool_failures.yaml', `failures:\n${'  - {"tool":"ok","error":"boom","error_type":null,"fix_attempted":null,"success":false,"timestamp":"2026-01-01T00:00:00+00:00","skill":"one","step":"s","attempt":1,"duration_ms":5,"run_id":"r1","pattern":null,"kind":"attempt"}\n'.repeat(3)}`);
+    const cache = root.path('cache');
+    expect(JSON.parse(aiw(root, cache, 'memory', 'stats', '--json'))).toMatchObject({ stats: { totals: { attempts: 3 } } });
+    // yaml's code cache would be made at exit had it loaded.
+    expect(cachesOf(cache, 'vendor/yaml.cjs')).toEqual([]);
+    expect(cachesOf(cache, 'main.cjs')).toHaveLength(1);
   });
 });
