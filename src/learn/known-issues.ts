@@ -7,7 +7,7 @@ import type { ToolFix } from '../memory/fix-store.js';
 import { fileStore } from '../memory/file-store.js';
 import type { MemoryStore } from '../memory/store.js';
 import type { Table } from '../memory/cache-table.js';
-import { haystackOf } from '../memory/memory-cache.js';
+import { haystackOf, holdsNeedle } from '../memory/memory-cache.js';
 import { shellQuote } from '../tools/shell-quote.js';
 import type { PatternEntry } from '../memory/patterns-store.js';
 import { monotonicMs } from '../model/clock.js';
@@ -98,7 +98,7 @@ async function scan<E>(table: Table<E>, tool: string | undefined, text: string |
   const candidates: number[] = [];
   for (let row = 0; row < table.count; row++) {
     const needle = table.needles[row];
-    if (hay !== undefined && (needle === null || hay.includes(needle!))) candidates.push(row);
+    if (hay !== undefined && (needle === null || holdsNeedle(hay, needle!))) candidates.push(row);
     else if (table.toolIndex[row] === toolId) hits.push({ row, score: 1, length: 0 });
   }
   const entries = await table.read(candidates);

@@ -5,9 +5,10 @@ export interface Columns {
   tools: string[];
   toolIndex: number[];
   /**
-   * The prefilter: the entry's plain pattern lowercased with whitespace collapsed, which the
-   * error must contain (see `haystackOf`) for the pattern to have any chance; null when only the
-   * full matcher can tell (a /regex/, non-ASCII text).
+   * The prefilter: the entry's plain pattern lowercased with whitespace collapsed, or a /regex/'s
+   * required literals joined by tabs, which the error must all contain (see `holdsNeedle`) for the
+   * pattern to have any chance; null when only the full matcher can tell (non-ASCII text, a regex
+   * without literals).
    */
   needles: Array<string | null>;
 }

@@ -30,7 +30,7 @@ export interface SourceKey {
 }
 
 // Bump when the parsers change what they produce, so caches written by an older aiw are rebuilt.
-const MAGIC = 'aiw-memory-cache 5';
+const MAGIC = 'aiw-memory-cache 6';
 const FIRST_READ = 64 * 1024;
 // Needles are printable ASCII with single spaces (needleOf), so neither NUL nor a newline occurs in one.
 const NO_NEEDLE = '\u0000';

@@ -1,4 +1,4 @@
-import { patternKind, regexNeedle } from '../pattern/match.js';
+import { patternKind, regexNeedles } from '../pattern/match.js';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Built, Columns, Table } from './cache-table.js';
@@ -92,13 +92,17 @@ export async function storeTable<E>(source: string, cacheFile: string, text: str
   return writeCache(cacheFile, key, sha1(Buffer.from(text, 'utf8')), built, columnsOf(built));
 }
 
-/** A plain pattern's prefilter needle, or null when the pattern must always be tested in full. */
+// Joins the pieces of a regex's needle: a plain needle has its whitespace collapsed to spaces, and a
+// regex's pieces have none, so a tab never occurs inside a piece.
+const PIECES = '\t';
+
+/** A pattern's prefilter needle, or null when the pattern must always be tested in full. */
 export function needleOf(pattern: string | null): string | null {
   if (pattern === null) return null;
   const p = pattern.trim();
-  // A regex's needle is a literal it cannot match without; outside ASCII, toLowerCase and a regex's
-  // case folding may disagree, so such patterns are always tested in full.
-  if (patternKind(p) === 'regex') return regexNeedle(p);
+  // A regex's needle is every literal it cannot match without; outside ASCII, toLowerCase and a
+  // regex's case folding may disagree, so such patterns are always tested in full.
+  if (patternKind(p) === 'regex') return regexNeedles(p).join(PIECES) || null;
   if (!/^[\x20-\x7e\t\n\r]*$/.test(p)) return null;
   return p.toLowerCase().replace(/\s+/g, ' ');
 }
@@ -106,6 +110,17 @@ export function needleOf(pattern: string | null): string | null {
 /** The lower-cased error text as needles are compared with it: whitespace runs are one space, as in a plain pattern. */
 export function haystackOf(lower: string): string {
   return lower.replace(/\s+/g, ' ');
+}
+
+/** Whether `hay` (from haystackOf) holds every piece of `needle` (from needleOf), so the pattern may match. */
+export function holdsNeedle(hay: string, needle: string): boolean {
+  let start = 0;
+  for (;;) {
+    const tab = needle.indexOf(PIECES, start);
+    if (tab < 0) return hay.includes(start === 0 ? needle : needle.slice(start));
+    if (!hay.includes(needle.slice(start, tab))) return false;
+    start = tab + 1;
+  }
 }
 
 /** The lookup columns of a parsed file (tool ids and literal prefilters), for every store that keeps a table. */

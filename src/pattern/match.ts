@@ -172,22 +172,33 @@ function isLeadingDotStar(node: RegexNode, body: string): boolean {
 /**
  * A lower-case ASCII string that any text a `/regex/` pattern matches must contain (lower-cased),
  * for prefilters kept outside the process (the memory lookup cache); null when the pattern is not a
- * valid, safe regex or has no such literal.
+ * valid, safe regex or has no such literal. The longest of `regexNeedles`.
  */
 export function regexNeedle(source: string): string | null {
+  return regexNeedles(source)[0] ?? null;
+}
+
+/**
+ * Every whitespace-free lower-case ASCII piece (2+ characters) that any text a `/regex/` pattern
+ * matches must contain once lower-cased, longest first; empty when the pattern is not a valid, safe
+ * regex or has no such literal. A prefilter that asks for all of them skips far more rows than one
+ * asking for the longest: `/registry (?:mismatch|failed) after \d+ ?ms E1457/i` needs `e1457` too.
+ */
+export function regexNeedles(source: string): string[] {
   const m = REGEX_SOURCE.exec(source.trim());
-  if (!m) return null;
+  if (!m) return [];
   try {
     compilePattern(source.trim()); // refused patterns get no needle: the lookup reports them in full
   } catch (err) {
-    if (err instanceof AiwError) return null;
+    if (err instanceof AiwError) return [];
     throw err;
   }
   const flags = m[2]!.replace('g', '');
   const literals = requiredLiterals(parseRegex(m[1]!, flags), flags.includes('i') && flags.includes('u'));
   // The cache compares needles with whitespace-collapsed text, so only whitespace-free pieces qualify.
   const usable = literals.flatMap((l) => l.toLowerCase().split(/\s+/)).filter((l) => l.length >= 2);
-  return usable.sort((a, b) => b.length - a.length)[0] ?? null;
+  // Stable sort: at equal length the piece met first stays first.
+  return [...new Set(usable)].sort((a, b) => b.length - a.length);
 }
 
 /**

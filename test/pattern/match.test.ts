@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AiwError } from '../../src/errors/errors.js';
-import { compilePattern, compilePatterns, DEFAULT_MAX_TEXT_LENGTH, firstMatch, patternKind, prepareText } from '../../src/pattern/match.js';
+import { compilePattern, compilePatterns, DEFAULT_MAX_TEXT_LENGTH, firstMatch, patternKind, prepareText, regexNeedles } from '../../src/pattern/match.js';
 
 const match = (pattern: string, text: string): string | null => compilePattern(pattern).match(text);
 
@@ -180,5 +180,30 @@ describe('compiling and matching many patterns', () => {
     expect(hit?.pattern.source).toBe('failure code XK9999 in module m8');
     // Bounded (no quadratic blow-up), with room for a loaded machine; speed is the benchmark's to judge.
     expect(performance.now() - started).toBeLessThan(30_000);
+  });
+});
+
+describe('the literals a regex needs (prefilter needles)', () => {
+  it('lists every whitespace-free piece outside alternations and repeats, lower-cased, longest first', () => {
+    expect(regexNeedles('/registry (?:mismatch|failed) after \\d+ ?ms E1457/i')).toEqual(['registry', 'after', 'e1457', 'ms']);
+    expect(regexNeedles('/Connection refused on port 443/')).toEqual(['connection', 'refused', 'port', '443', 'on']);
+  });
+
+  it('gives none for a refused or literal-free regex, or for plain text', () => {
+    expect(regexNeedles('/(a+)+$/')).toEqual([]);
+    expect(regexNeedles('/\\d+/')).toEqual([]);
+    expect(regexNeedles('connection refused')).toEqual([]);
+  });
+
+  it('only lists pieces every match contains', () => {
+    const cases: Array<[string, string]> = [
+      ['/registry (?:mismatch|failed) after \\d+ ?ms E1457/i', 'REGISTRY failed after 12ms e1457'],
+      ['/Connection refused on port 443/', 'dial: Connection refused on port 443'],
+      ['/ab?c(de)+f[gh]ij/', 'acdedefgij'],
+    ];
+    for (const [pattern, text] of cases) {
+      expect(compilePattern(pattern).match(text)).not.toBeNull();
+      for (const piece of regexNeedles(pattern)) expect(text.toLowerCase()).toContain(piece);
+    }
   });
 });
