@@ -207,3 +207,37 @@ describe('the literals a regex needs (prefilter needles)', () => {
     }
   });
 });
+
+describe('plain patterns against the regex they stand for', () => {
+  // What a plain pattern did when it was compiled to one regex with Unicode word-boundary lookarounds
+  // (after the same check that its words occur in the lower-cased text).
+  function reference(pattern: string, text: string): string | null {
+    const words = pattern.trim().split(/\s+/u);
+    if (!words.every((w) => text.toLowerCase().includes(w.toLowerCase()))) return null;
+    const joined = words.join(' ');
+    const isWord = (ch: string) => /[\p{L}\p{N}_]/u.test(ch);
+    const body = words.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('\\s+');
+    const re = new RegExp(`${isWord(Array.from(joined)[0]!) ? '(?<![\\p{L}\\p{N}_])' : ''}${body}${isWord(Array.from(joined).at(-1)!) ? '(?![\\p{L}\\p{N}_])' : ''}`, 'iu');
+    return re.exec(text)?.[0] ?? null;
+  }
+  const PATTERNS = ['401', 'eof', 'error:', 'connection refused', 'ſtop', 'Kelvin', 'ι', 'a', '_x', 'x_', 'über', '-flag', 'v1.2', '𝐀b', 'c++', '٣'];
+  const PIECES = ['', ' ', '\n\t ', 'x', '_', '-', 'é', 'É', '\u0345', '\u212a', 'ſ', 'ς', '𝐀', '\ud835', '\udc00', '٣', '9', '.', 'İ'];
+  const OCCURRENCES = ['401', 'EOF', 'Error:', 'connection \n refused', 'CONNECTION REFUSED', 'STOP', 'ſtop', 'kelvin', '\u212aelvin', 'ι', 'Ι', '\u0345', 'A', '_x', 'X_', 'ÜBER', '-flag', 'v1.2', '𝐀B', 'c++', '٣'];
+
+  it('finds the same text, or none, wherever a pattern sits among word and non-word characters', () => {
+    let compared = 0;
+    for (const pattern of PATTERNS) {
+      for (const occurrence of OCCURRENCES) {
+        for (const left of PIECES) {
+          for (const right of PIECES) {
+            // Twice, so that a first occurrence refused at a boundary lets a later one match.
+            const text = `${left}${occurrence}${right} ${occurrence}${left}`;
+            expect(compilePattern(pattern).match(text), `${pattern} in ${JSON.stringify(text)}`).toBe(reference(pattern, text));
+            compared++;
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(50_000);
+  });
+});
