@@ -1,5 +1,5 @@
 import type { Columns } from './cache-table.js';
-import { bucketOf, forEachGram, gramsOf, holdsNeedle } from './needle.js';
+import { bucketOf, forEachGram, forEachNeedleGram, holdsNeedle } from './needle.js';
 
 /**
  * The lookup index of a cache file, read where it lies instead of decoded: JSON.parse of 10,000
@@ -24,37 +24,128 @@ export interface IndexLayout {
   widths: [number, number, number];
 }
 
+const COUNTER_BITS = 16;
+
 /** A cache found damaged while reading it: the caller parses the source instead. */
 export class BrokenCache extends Error {}
 
 export function buildIndex(columns: Columns, offsets: readonly number[]): { layout: IndexLayout; text: string } {
-  const count = columns.toolIndex.length;
+  const { needles, toolIndex, tools } = columns;
+  const count = toolIndex.length;
   const bits = Math.max(4, Math.min(20, Math.ceil(Math.log2(count + 1))));
   const always = 2 ** bits;
-  const grams = columns.needles.map((n) => (n ? gramsOf(n) : []));
-  // Rows are filed under their rarest gram: the fewer rows share it, the fewer an error visits.
-  const seen = new Map<number, number>();
-  for (const gs of grams) for (const g of new Set(gs)) seen.set(g, (seen.get(g) ?? 0) + 1);
-  const bucketRows: number[][] = Array.from({ length: always + 1 }, () => []);
-  grams.forEach((gs, row) => {
+  // Rows are filed under their rarest gram: the fewer rows share it, the fewer an error visits. Typed
+  // arrays over every possible gram, as this runs over every row of a file on the cold path.
+  const { grams, starts } = gramsOfRows(needles);
+  // Counted by a hash of the gram: a collision only overstates a count (a row may be filed under a
+  // gram a little less rare than the rarest), never loses a row; and 64K counters stay in the CPU's cache.
+  const rowsWith = new Uint32Array(1 << COUNTER_BITS);
+  const lastRow = new Uint32Array(1 << COUNTER_BITS); // row + 1, so that 0 is "none yet"
+  for (let r = 0; r < count; r++) {
+    for (let i = starts[r]!; i < starts[r + 1]!; i++) {
+      const slot = bucketOf(grams[i]!, COUNTER_BITS);
+      if (lastRow[slot] !== r + 1) {
+        lastRow[slot] = r + 1;
+        rowsWith[slot]!++;
+      }
+    }
+  }
+  const bucketOfRow = new Uint32Array(count);
+  for (let r = 0; r < count; r++) {
     let best = -1;
-    for (const g of gs) if (best < 0 || seen.get(g)! < seen.get(best)!) best = g;
-    bucketRows[best < 0 ? always : bucketOf(best, bits)]!.push(row);
-  });
-  const byTool = columns.tools.map((): number[] => []);
-  columns.toolIndex.forEach((t, row) => t >= 0 && byTool[t]!.push(row));
-  const listed = bucketRows.flat();
-  const needleText = listed.map((r) => columns.needles[r] ?? '').join('');
-  const widths: [number, number, number] = [hexWidth(count), hexWidth(offsets[offsets.length - 1] ?? 0), hexWidth(needleText.length)];
-  const [row, offset, needle] = widths;
-  const toolStarts = [0];
-  for (const rows of byTool) toolStarts.push(toolStarts[toolStarts.length - 1]! + rows.length);
-  const bucketStarts = [0];
-  for (const rows of bucketRows) bucketStarts.push(bucketStarts[bucketStarts.length - 1]! + rows.length);
+    let fewest = Infinity;
+    for (let i = starts[r]!; i < starts[r + 1]!; i++) {
+      const rows = rowsWith[bucketOf(grams[i]!, COUNTER_BITS)]!;
+      if (rows < fewest) {
+        fewest = rows;
+        best = grams[i]!;
+      }
+    }
+    bucketOfRow[r] = best < 0 ? always : bucketOf(best, bits);
+  }
+  const bucketStarts = startsOf(bucketOfRow, always + 1);
+  const listed = sortedBy(bucketOfRow, bucketStarts);
+  const tooled = toolIndex.map((t) => (t < 0 ? tools.length : t));
+  const toolStarts = startsOf(tooled, tools.length + 1).slice(0, tools.length + 1);
+  const toolRows = sortedBy(tooled, startsOf(tooled, tools.length + 1)).subarray(0, toolStarts[tools.length]);
+  const listedNeedles = Array.from(listed, (r) => needles[r] ?? '');
+  const needleText = listedNeedles.join('');
   const needleStarts = [0];
-  for (const r of listed) needleStarts.push(needleStarts[needleStarts.length - 1]! + (columns.needles[r] ?? '').length);
-  const text = [hex(offsets, offset), hex(byTool.flat(), row), hex(bucketStarts, row), hex(listed, row), hex(needleStarts, needle), needleText].join('');
-  return { layout: { tools: columns.tools, toolStarts, bits, widths }, text };
+  let needleLength = 0;
+  for (const n of listedNeedles) needleStarts.push((needleLength += n.length));
+  const widths: [number, number, number] = [hexWidth(count), hexWidth(offsets[offsets.length - 1] ?? 0), hexWidth(needleLength)];
+  const [row, offset, needle] = widths;
+  const out = new HexWriter((count + 1) * offset + toolRows.length * row + (always + 2) * row + count * row + (count + 1) * needle + needleLength);
+  out.numbers(offsets, offset);
+  out.numbers(toolRows, row);
+  out.numbers(bucketStarts, row);
+  out.numbers(listed, row);
+  out.numbers(needleStarts, needle);
+  out.text(needleText);
+  return { layout: { tools, toolStarts, bits, widths }, text: out.done() };
+}
+
+/** Every row's needle grams in one array; row `r`'s are `grams[starts[r]]` up to `grams[starts[r + 1]]`. */
+function gramsOfRows(needles: ReadonlyArray<string | null>): { grams: Uint32Array; starts: Uint32Array } {
+  const starts = new Uint32Array(needles.length + 1);
+  let total = 0;
+  for (let r = 0; r < needles.length; r++) total = starts[r + 1] = total + Math.max(0, (needles[r]?.length ?? 0) - 2);
+  const grams = new Uint32Array(total);
+  let at = 0;
+  for (let r = 0; r < needles.length; r++) {
+    const n = needles[r];
+    if (n) forEachNeedleGram(n, (g) => (grams[at++] = g));
+    starts[r + 1] = at;
+  }
+  return { grams, starts };
+}
+
+/** Where each key's rows start when rows are sorted by key (keys below `keys`), and where the last ends. */
+function startsOf(keyOfRow: ArrayLike<number>, keys: number): number[] {
+  const starts = new Array<number>(keys + 1).fill(0);
+  for (let r = 0; r < keyOfRow.length; r++) starts[keyOfRow[r]! + 1]!++;
+  for (let k = 0; k < keys; k++) starts[k + 1]! += starts[k]!;
+  return starts;
+}
+
+/** The rows sorted by key, ascending within a key (a counting sort). */
+function sortedBy(keyOfRow: ArrayLike<number>, starts: readonly number[]): Uint32Array {
+  const next = starts.slice();
+  const rows = new Uint32Array(keyOfRow.length);
+  for (let r = 0; r < keyOfRow.length; r++) rows[next[keyOfRow[r]!]!++] = r;
+  return rows;
+}
+
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+
+/** Fixed-width hex numbers and ASCII text into one buffer of a known size. */
+class HexWriter {
+  private readonly bytes: Buffer;
+  private at = 0;
+
+  constructor(size: number) {
+    this.bytes = Buffer.alloc(size);
+  }
+
+  numbers(values: ArrayLike<number>, width: number): void {
+    for (let i = 0; i < values.length; i++) {
+      let v = values[i]!;
+      for (let d = width - 1; d >= 0; d--) {
+        this.bytes[this.at + d] = HEX[v % 16]!;
+        v = v < 0x80000000 ? v >>> 4 : Math.floor(v / 16);
+      }
+      this.at += width;
+    }
+  }
+
+  text(ascii: string): void {
+    this.at += this.bytes.write(ascii, this.at, 'latin1');
+  }
+
+  done(): string {
+    if (this.at !== this.bytes.length) throw new Error(`cache index: wrote ${this.at} of ${this.bytes.length} bytes`);
+    return this.bytes.toString('latin1');
+  }
 }
 
 /** The index of a cache file with `count` entries, over `bytes` (exactly the index's bytes); null when its layout does not fit them. */
@@ -128,10 +219,6 @@ function wellFormed(l: IndexLayout): boolean {
 
 function hexWidth(max: number): number {
   return Math.max(1, max.toString(16).length);
-}
-
-function hex(values: readonly number[], width: number): string {
-  return values.map((v) => v.toString(16).padStart(width, '0')).join('');
 }
 
 function hexAt(bytes: Buffer, at: number, width: number): number {

@@ -39,15 +39,17 @@ export function holdsNeedle(hay: string, needle: string): boolean {
 }
 
 /**
- * The three-character grams of a needle (within its pieces), as numbers; a hay that holds the needle
- * holds every one of them. Needles are ASCII (needleOf), so 7 bits a character.
+ * Each three-character gram of a needle within its pieces, passed to `visit`; a hay that holds the
+ * needle holds every one of them. Needles are ASCII (needleOf), so 7 bits a character; a gram with a
+ * tab (between pieces) or anything else no hay gram has is left out.
  */
-export function gramsOf(needle: string): number[] {
-  const grams: number[] = [];
-  for (const piece of needle.split(PIECES)) {
-    for (let i = 0; i + 3 <= piece.length; i++) grams.push(gram(piece.charCodeAt(i), piece.charCodeAt(i + 1), piece.charCodeAt(i + 2)));
+export function forEachNeedleGram(needle: string, visit: (gram: number) => void): void {
+  for (let i = 0; i + 3 <= needle.length; i++) {
+    const a = needle.charCodeAt(i);
+    const b = needle.charCodeAt(i + 1);
+    const c = needle.charCodeAt(i + 2);
+    if ((a | b | c) < 128 && a !== 9 && b !== 9 && c !== 9) visit(gram(a, b, c));
   }
-  return grams;
 }
 
 /** Each gram of `hay` once, passed to `visit`; grams with a character outside ASCII are in no needle and left out. */
