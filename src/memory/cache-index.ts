@@ -34,11 +34,11 @@ export function buildIndex(columns: Columns, offsets: readonly number[]): { layo
   const count = toolIndex.length;
   const bits = Math.max(4, Math.min(20, Math.ceil(Math.log2(count + 1))));
   const always = 2 ** bits;
-  // Rows are filed under their rarest gram: the fewer rows share it, the fewer an error visits. Typed
-  // arrays over every possible gram, as this runs over every row of a file on the cold path.
+  // Rows are filed under their rarest gram: the fewer rows share it, the fewer an error visits. Grams
+  // are counted in typed arrays by a hash of the gram (this runs over every row on the cold path): a
+  // collision only overstates a count, so a row may be filed under a gram a little less rare than the
+  // rarest, never lost; and 64K counters stay in the CPU's cache.
   const { grams, starts } = gramsOfRows(needles);
-  // Counted by a hash of the gram: a collision only overstates a count (a row may be filed under a
-  // gram a little less rare than the rarest), never loses a row; and 64K counters stay in the CPU's cache.
   const rowsWith = new Uint32Array(1 << COUNTER_BITS);
   const lastRow = new Uint32Array(1 << COUNTER_BITS); // row + 1, so that 0 is "none yet"
   for (let r = 0; r < count; r++) {
