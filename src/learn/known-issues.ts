@@ -84,28 +84,23 @@ function storeOf(memory: string | MemoryStore): MemoryStore {
 }
 
 /**
- * Rows of `table` that match, best first. One number compare and one `includes` per row; an entry
- * is read, and its pattern compiled and run, only where the needle occurs in the error.
+ * Rows of `table` that match, best first. The table gives the rows of the tool and the rows whose
+ * needle occurs in the error; an entry is read, and its pattern compiled and run, only for the latter.
  */
 async function scan<E>(table: Table<E>, tool: string | undefined, text: string | undefined, patternOf: (e: E) => string, file: string, warnings: string[], budget: RegexBudget): Promise<Hit<E>[]> {
   for (const w of table.warnings) warnings.push(formatWarning(w));
-  // -2 matches no row; -1 marks rows without a tool.
-  const toolId = tool === undefined ? -2 : table.tools.indexOf(tool);
   // Capped and lower-cased once, as the matcher itself sees the text.
   const prepared = text === undefined ? undefined : prepareText(text);
-  const hay = prepared === undefined ? undefined : haystackOf(prepared.lower);
+  const candidates = prepared === undefined ? [] : table.candidates(haystackOf(prepared.lower));
+  const toolRows = new Set(tool === undefined ? [] : table.rowsOf(tool));
   const hits: Hit<E>[] = [];
-  const candidates: number[] = [];
-  for (let row = 0; row < table.count; row++) {
-    const needle = table.needles[row];
-    if (hay !== undefined && (needle === null || hay.includes(needle!))) candidates.push(row);
-    else if (table.toolIndex[row] === toolId) hits.push({ row, score: 1, length: 0 });
-  }
+  const tested = new Set(candidates);
+  for (const row of toolRows) if (!tested.has(row)) hits.push({ row, score: 1, length: 0 });
   const entries = await table.read(candidates);
   candidates.forEach((row, i) => {
     const entry = entries[i]!;
     const pattern = patternOf(entry);
-    const toolHit = table.toolIndex[row] === toolId;
+    const toolHit = toolRows.has(row);
     const result = budget.match(pattern, prepared!, text!, file);
     if (result.error) warnings.push(`${file}: pattern '${pattern}' is skipped: ${result.error}`);
     if (result.matched !== null) hits.push({ row, score: toolHit ? 3 : 2, length: pattern.length, matched: result.matched, entry });

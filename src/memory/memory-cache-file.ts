@@ -5,22 +5,31 @@ import { dirname } from 'node:path';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import type { LogWarning } from './attempt-log/attempt-log.js';
 import type { Built, Columns, Table } from './cache-table.js';
+import { BrokenCache, buildIndex, readIndex, type CacheIndex, type IndexLayout } from './cache-index.js';
+
+export { BrokenCache };
 
 /**
- * The lookup cache's file: a first line `aiw-memory-cache <version> <header bytes> <needle bytes>`;
- * the header (one JSON object: the source's key, the tool column and each entry's byte offset); the
- * needles, one per line (NUL for none), since JSON.parse of 10,000 strings costs ten times more than
- * splitting them; then one JSON entry per line. One file, replaced atomically, so a reader never
- * pairs a header with another body.
+ * The lookup cache's file: a first line `aiw-memory-cache <version> <meta bytes> <index bytes>`; the
+ * meta (one small JSON object: the source's key, its warnings and extra data, the index layout); the
+ * index (cache-index.ts: ASCII, read in place, never decoded as a whole); then one JSON entry per
+ * line. One file, replaced atomically, so a reader never pairs an index with another body.
  */
-export interface Header extends Columns {
+export interface Meta {
   key: SourceKey;
   /** Set when the source changed within RACY_MS of being read: its mtime alone cannot prove a later edit. */
   hash: string | null;
   count: number;
-  offsets: number[];
   warnings: LogWarning[];
   extra: unknown;
+  layout: IndexLayout;
+}
+
+/** The meta of an open cache file, with its index. */
+export interface Header extends Meta {
+  index: CacheIndex;
+  /** The index's bytes, as they are in the file. */
+  indexBytes: Buffer;
 }
 
 export interface SourceKey {
@@ -30,46 +39,42 @@ export interface SourceKey {
 }
 
 // Bump when the parsers change what they produce, so caches written by an older aiw are rebuilt.
-const MAGIC = 'aiw-memory-cache 5';
+const MAGIC = 'aiw-memory-cache 7';
 const FIRST_READ = 64 * 1024;
-// Needles are printable ASCII with single spaces (needleOf), so neither NUL nor a newline occurs in one.
-const NO_NEEDLE = '\u0000';
 
 /** The header of an open cache file, or null when it is not one this aiw wrote (or is cut short). */
 export function readHeader(fd: number): { header: Header; bodyStart: number } | null {
-  const first = Buffer.alloc(FIRST_READ);
+  const first = Buffer.allocUnsafe(FIRST_READ);
   const bytesRead = readSync(fd, first, 0, FIRST_READ, 0);
   const nl = first.subarray(0, bytesRead).indexOf(10);
   if (nl < 0) return null;
   const line = first.subarray(0, nl).toString('utf8');
   const lengths = /^(\d+) (\d+)$/.exec(line.slice(MAGIC.length + 1));
   if (!line.startsWith(`${MAGIC} `) || !lengths) return null;
-  const headerLength = Number(lengths[1]);
-  const length = headerLength + Number(lengths[2]);
+  const metaLength = Number(lengths[1]);
+  const length = metaLength + Number(lengths[2]);
   let bytes = first.subarray(nl + 1, Math.min(bytesRead, nl + 1 + length));
   if (bytes.length < length) {
-    bytes = Buffer.alloc(length);
+    // One read of the whole index: a 10,000-entry index is about 400 KB, which a read copies in well under a millisecond.
+    bytes = Buffer.allocUnsafeSlow(length);
     if (readSync(fd, bytes, 0, length, nl + 1) < length) return null;
   }
-  let header: Header;
+  let meta: Meta;
   try {
-    header = JSON.parse(bytes.subarray(0, headerLength).toString('utf8')) as Header;
+    meta = JSON.parse(bytes.subarray(0, metaLength).toString('utf8')) as Meta;
   } catch {
     // A cache cut short or edited by hand: not an error, the source is parsed again.
     return null;
   }
-  if (typeof header !== 'object' || header === null) return null;
-  const needles: Array<string | null> = header.count === 0 ? [] : bytes.subarray(headerLength).toString('latin1').split('\n');
-  for (let i = 0; i < needles.length; i++) if (needles[i] === NO_NEEDLE) needles[i] = null;
-  header.needles = needles;
-  return wellFormed(header) ? { header, bodyStart: nl + 1 + length } : null;
+  if (!wellFormed(meta)) return null;
+  const indexBytes = bytes.subarray(metaLength);
+  const index = readIndex(meta.layout, meta.count, indexBytes);
+  return index ? { header: { ...meta, index, indexBytes }, bodyStart: nl + 1 + length } : null;
 }
 
-function wellFormed(h: Header): boolean {
-  return typeof h === 'object' && h !== null && typeof h.key === 'object' && h.key !== null && Number.isInteger(h.count)
-    && Array.isArray(h.tools) && Array.isArray(h.toolIndex) && h.toolIndex.length === h.count && Array.isArray(h.needles) && h.needles.length === h.count
-    && Array.isArray(h.offsets) && h.offsets.length === h.count + 1 && Array.isArray(h.warnings)
-    && (h.hash === null || typeof h.hash === 'string');
+function wellFormed(m: Meta): boolean {
+  return typeof m === 'object' && m !== null && typeof m.key === 'object' && m.key !== null && Number.isInteger(m.count) && m.count >= 0
+    && Array.isArray(m.warnings) && (m.hash === null || typeof m.hash === 'string');
 }
 
 // Above this many rows one read of the whole body is cheaper than a read per row.
@@ -77,16 +82,19 @@ const ROWS_PER_READ = 64;
 
 /** The table of an open cache file; entries are read from `fd` on demand. */
 export function cachedTable<E>(fd: number, header: Header, bodyStart: number): Table<E> {
-  const { offsets } = header;
+  const { index } = header;
   return {
-    count: header.count, tools: header.tools, toolIndex: header.toolIndex, needles: header.needles, warnings: header.warnings, extra: header.extra,
+    count: header.count, warnings: header.warnings, extra: header.extra,
+    rowsOf: (tool) => index.rowsOf(tool),
+    candidates: (hay) => index.candidates(hay),
     async read(rows) {
-      const whole = rows.length > ROWS_PER_READ ? readAt(fd, bodyStart, offsets[offsets.length - 1]!) : null;
+      const whole = rows.length > ROWS_PER_READ ? readAt(fd, bodyStart, index.offset(header.count)) : null;
       const out: E[] = [];
       for (const r of rows) {
-        const start = offsets[r];
-        const end = offsets[r + 1];
-        if (start === undefined || end === undefined || end < start) throw new BrokenCache('cache row out of range');
+        if (!(r >= 0 && r < header.count)) throw new BrokenCache('cache row out of range');
+        const start = index.offset(r);
+        const end = index.offset(r + 1);
+        if (end < start) throw new BrokenCache('cache row out of range');
         const bytes = whole ? whole.subarray(start, end) : readAt(fd, bodyStart + start, end - start);
         try {
           out.push(JSON.parse(bytes.toString('utf8')) as E);
@@ -100,7 +108,7 @@ export function cachedTable<E>(fd: number, header: Header, bodyStart: number): T
 }
 
 function readAt(fd: number, position: number, length: number): Buffer {
-  const buf = Buffer.alloc(length);
+  const buf = Buffer.allocUnsafe(length);
   if (readSync(fd, buf, 0, length, position) < length) throw new BrokenCache('cache file cut short');
   return buf;
 }
@@ -109,22 +117,23 @@ export async function writeCache<E>(cacheFile: string, key: SourceKey, hash: str
   const lines = built.entries.map((e) => `${JSON.stringify(e)}\n`);
   const offsets = [0];
   for (const l of lines) offsets.push(offsets[offsets.length - 1]! + Buffer.byteLength(l, 'utf8'));
-  const header: Header = { key, hash, count: built.entries.length, ...columns, offsets, warnings: built.warnings, extra: built.extra ?? null };
-  return saveCache(cacheFile, header, lines.join(''));
+  const { layout, text } = buildIndex(columns, offsets);
+  const meta: Meta = { key, hash, count: built.entries.length, warnings: built.warnings, extra: built.extra ?? null, layout };
+  return saveCache(cacheFile, meta, text, lines.join(''));
 }
 
 /** Rewrite a cache without its content hash, once the source is old enough for its mtime to prove any edit. */
 export async function promote(fd: number, cacheFile: string, header: Header, bodyStart: number): Promise<string | undefined> {
+  const { index: _index, indexBytes, ...meta } = header;
   const body = readAt(fd, bodyStart, fstatSync(fd).size - bodyStart);
-  return saveCache(cacheFile, { ...header, hash: null }, body.toString('utf8'));
+  return saveCache(cacheFile, { ...meta, hash: null }, indexBytes.toString('latin1'), body.toString('utf8'));
 }
 
 /** Best effort: a cache that cannot be written costs time, not correctness, so it is a warning. */
-async function saveCache(cacheFile: string, header: Header, body: string): Promise<string | undefined> {
-  const { needles, ...rest } = header;
-  const headerText = JSON.stringify(rest);
-  const needleText = needles.map((n) => n ?? NO_NEEDLE).join('\n');
-  const text = `${MAGIC} ${Buffer.byteLength(headerText, 'utf8')} ${needleText.length}\n${headerText}${needleText}${body}`;
+async function saveCache(cacheFile: string, meta: Meta, index: string, body: string): Promise<string | undefined> {
+  const metaText = JSON.stringify(meta);
+  // The index is ASCII, so its length in characters is its length in bytes.
+  const text = `${MAGIC} ${Buffer.byteLength(metaText, 'utf8')} ${index.length}\n${metaText}${index}${body}`;
   try {
     await makeFolder(dirname(cacheFile));
     await writeFileAtomic(cacheFile, text);
@@ -153,8 +162,6 @@ async function makeFolder(dir: string): Promise<void> {
   }
 }
 
-/** A cache found damaged while reading entries: the caller parses the source instead. */
-export class BrokenCache extends Error {}
 
 export function sameKey(a: SourceKey, b: SourceKey): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;

@@ -1,10 +1,10 @@
-import { patternKind, regexNeedle } from '../pattern/match.js';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Built, Columns, Table } from './cache-table.js';
 import { BrokenCache, cachedTable, promote, readHeader, sameKey, sha1, writeCache, type SourceKey } from './memory-cache-file.js';
+import { holdsNeedle, needleOf } from './needle.js';
 
-/** The columns a lookup scans, one value per entry; the entries themselves are read only for the rows kept. */
+export { haystackOf, needleOf } from './needle.js';
 
 /**
  * Learned files larger than this are not parsed: 10,000 fixes take about 3 MB, and parsing tens of
@@ -92,22 +92,6 @@ export async function storeTable<E>(source: string, cacheFile: string, text: str
   return writeCache(cacheFile, key, sha1(Buffer.from(text, 'utf8')), built, columnsOf(built));
 }
 
-/** A plain pattern's prefilter needle, or null when the pattern must always be tested in full. */
-export function needleOf(pattern: string | null): string | null {
-  if (pattern === null) return null;
-  const p = pattern.trim();
-  // A regex's needle is a literal it cannot match without; outside ASCII, toLowerCase and a regex's
-  // case folding may disagree, so such patterns are always tested in full.
-  if (patternKind(p) === 'regex') return regexNeedle(p);
-  if (!/^[\x20-\x7e\t\n\r]*$/.test(p)) return null;
-  return p.toLowerCase().replace(/\s+/g, ' ');
-}
-
-/** The lower-cased error text as needles are compared with it: whitespace runs are one space, as in a plain pattern. */
-export function haystackOf(lower: string): string {
-  return lower.replace(/\s+/g, ' ');
-}
-
 /** The lookup columns of a parsed file (tool ids and literal prefilters), for every store that keeps a table. */
 export function columnsOf(built: Built<unknown>): Columns {
   const tools: string[] = [];
@@ -139,14 +123,27 @@ function skipped<E>(source: string, why: string): Table<E> {
   return { ...emptyTable<E>(), warnings: [{ file: source, line: 1, col: 1, message: `skipped: ${why}` }] };
 }
 
-function emptyTable<E>(): Table<E> {
-  return { count: 0, tools: [], toolIndex: [], needles: [], warnings: [], extra: undefined, read: async () => [] };
+/** A table with no rows. */
+export function emptyTable<E>(): Table<E> {
+  return { count: 0, warnings: [], extra: undefined, rowsOf: () => [], candidates: () => [], read: async () => [] };
 }
 
-function memoryTable<E>(built: Built<E>, columns: Columns): Table<E> {
+/** A table over entries in memory (just parsed, or fetched), answering from its columns row by row. */
+export function memoryTable<E>(built: Built<E>, columns: Columns): Table<E> {
+  const rows = (keep: (row: number) => boolean): number[] => built.entries.flatMap((_, r) => (keep(r) ? [r] : []));
   return {
-    count: built.entries.length, ...columns, warnings: built.warnings, extra: built.extra,
-    read: async (rows) => rows.map((r) => built.entries[r]!),
+    count: built.entries.length, warnings: built.warnings, extra: built.extra,
+    rowsOf(tool) {
+      const id = columns.tools.indexOf(tool);
+      return id < 0 ? [] : rows((r) => columns.toolIndex[r] === id);
+    },
+    candidates(hay) {
+      return rows((r) => {
+        const needle = columns.needles[r];
+        return needle === null || needle === undefined || holdsNeedle(hay, needle);
+      });
+    },
+    read: async (rs) => rs.map((r) => built.entries[r]!),
   };
 }
 

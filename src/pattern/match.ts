@@ -42,8 +42,6 @@ export interface PreparedText {
 export const DEFAULT_MAX_TEXT_LENGTH = 64 * 1024;
 const REGEX_SOURCE = /^\/(.+)\/([dgimsuy]*)$/s;
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
-const NOT_AFTER_WORD = '(?<![\\p{L}\\p{N}_])';
-const NOT_BEFORE_WORD = '(?![\\p{L}\\p{N}_])';
 const MAX_CACHED = 50_000;
 const cache = new Map<string, CompiledPattern>();
 
@@ -107,8 +105,8 @@ function compilePlain(source: string, origin: string | undefined): CompiledPatte
   const words = source.trim().split(/\s+/u).filter(Boolean);
   if (!words.length) throw problem(source, origin, 'is empty', 'write the text to look for, or /regex/ for a regular expression');
   const text = words.join(' ');
-  const before = WORD_CHAR.test(Array.from(text)[0]!) ? NOT_AFTER_WORD : '';
-  const after = WORD_CHAR.test(Array.from(text).at(-1)!) ? NOT_BEFORE_WORD : '';
+  const before = WORD_CHAR.test(Array.from(text)[0]!);
+  const after = WORD_CHAR.test(Array.from(text).at(-1)!);
   // Every word must occur in the lower-cased text before the regex runs: with thousands of plain
   // patterns against one error, almost all are rejected by a substring search.
   const needles = words.map((w) => w.toLowerCase()).sort((a, b) => b.length - a.length);
@@ -119,10 +117,51 @@ function compilePlain(source: string, origin: string | undefined): CompiledPatte
     match(input) {
       const prepared = typeof input === 'string' ? prepareText(input) : input;
       if (!needles.every((n) => prepared.lower.includes(n))) return null;
-      regex ??= new RegExp(`${before}${words.map(escapeRegex).join('\\s+')}${after}`, 'iu');
-      return regex.exec(prepared.text)?.[0] ?? null;
+      regex ??= new RegExp(words.map(escapeRegex).join('\\s+'), 'giu');
+      return boundedMatch(regex, prepared.text, before, after);
     },
   };
+}
+
+/**
+ * The first match of `regex` (flags `giu`) that no word character (`[\p{L}\p{N}_]`, case-folded as
+ * under `iu`) touches at the start when `before`, nor at the end when `after`: what
+ * `(?<![\p{L}\p{N}_])…(?![\p{L}\p{N}_])` finds, without compiling those Unicode classes into every
+ * pattern's regex (about a millisecond each). A plain pattern matches at most one way at a given
+ * start (its words hold no whitespace, and no whitespace case-folds to anything else), so trying
+ * the starts in order, one code point apart, gives the same leftmost match.
+ */
+function boundedMatch(regex: RegExp, text: string, before: boolean, after: boolean): string | null {
+  regex.lastIndex = 0;
+  for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    if (!(before && isWordBefore(text, start)) && !(after && isWordAt(text, end))) return m[0];
+    // Next try one code point on (a match of an empty string cannot happen: a pattern has a word).
+    regex.lastIndex = start + (text.codePointAt(start)! > 0xffff ? 2 : 1);
+  }
+  return null;
+}
+
+let foldedWord: RegExp | undefined;
+
+/** Whether the code point `cp` is in `[\p{L}\p{N}_]` as a regex with `iu` sees it; ASCII without a regex. */
+function isWordCodePoint(cp: number): boolean {
+  if (cp < 128) return (cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) || cp === 95;
+  foldedWord ??= /^[\p{L}\p{N}_]$/iu;
+  return foldedWord.test(String.fromCodePoint(cp));
+}
+
+function isWordBefore(text: string, at: number): boolean {
+  if (at === 0) return false;
+  const low = text.charCodeAt(at - 1);
+  // A lookbehind in a `u` regex reads a whole surrogate pair.
+  if (low >= 0xdc00 && low <= 0xdfff && at >= 2 && isHighSurrogate(text.charCodeAt(at - 2))) return isWordCodePoint(text.codePointAt(at - 2)!);
+  return isWordCodePoint(low);
+}
+
+function isWordAt(text: string, at: number): boolean {
+  return at < text.length && isWordCodePoint(text.codePointAt(at)!);
 }
 
 function compileRegex(source: string, body: string, allFlags: string, origin: string | undefined): CompiledPattern {
@@ -172,22 +211,33 @@ function isLeadingDotStar(node: RegexNode, body: string): boolean {
 /**
  * A lower-case ASCII string that any text a `/regex/` pattern matches must contain (lower-cased),
  * for prefilters kept outside the process (the memory lookup cache); null when the pattern is not a
- * valid, safe regex or has no such literal.
+ * valid, safe regex or has no such literal. The longest of `regexNeedles`.
  */
 export function regexNeedle(source: string): string | null {
+  return regexNeedles(source)[0] ?? null;
+}
+
+/**
+ * Every whitespace-free lower-case ASCII piece (2+ characters) that any text a `/regex/` pattern
+ * matches must contain once lower-cased, longest first; empty when the pattern is not a valid, safe
+ * regex or has no such literal. A prefilter that asks for all of them skips far more rows than one
+ * asking for the longest: `/registry (?:mismatch|failed) after \d+ ?ms E1457/i` needs `e1457` too.
+ */
+export function regexNeedles(source: string): string[] {
   const m = REGEX_SOURCE.exec(source.trim());
-  if (!m) return null;
+  if (!m) return [];
   try {
     compilePattern(source.trim()); // refused patterns get no needle: the lookup reports them in full
   } catch (err) {
-    if (err instanceof AiwError) return null;
+    if (err instanceof AiwError) return [];
     throw err;
   }
   const flags = m[2]!.replace('g', '');
   const literals = requiredLiterals(parseRegex(m[1]!, flags), flags.includes('i') && flags.includes('u'));
   // The cache compares needles with whitespace-collapsed text, so only whitespace-free pieces qualify.
   const usable = literals.flatMap((l) => l.toLowerCase().split(/\s+/)).filter((l) => l.length >= 2);
-  return usable.sort((a, b) => b.length - a.length)[0] ?? null;
+  // Stable sort: at equal length the piece met first stays first.
+  return [...new Set(usable)].sort((a, b) => b.length - a.length);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { redact } from '../secrets/redact.js';
+import { redact, redactorFor } from '../secrets/redact.js';
 
 /**
  * The one door every byte aiw prints or writes into a report goes through. Two promises hold here,
@@ -54,33 +54,41 @@ export function cleanText(text: string, options: SinkOptions = { colour: false }
  * Masks every string inside a value that JSON.parse just made (so it is ours to change), in place;
  * whether any changed. Unlike a masked copy, nothing is allocated for a document without secrets.
  */
-function maskParsed(value: unknown): boolean {
+function maskParsed(value: unknown, mask: (text: string) => string): boolean {
   let changed = false;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
       if (typeof v === 'string') {
-        const masked = redact(v);
+        const masked = mask(v);
         if (masked !== v) {
           value[i] = masked;
           changed = true;
         }
-      } else if (v && typeof v === 'object' && maskParsed(v)) changed = true;
+      } else if (v && typeof v === 'object' && maskParsed(v, mask)) changed = true;
     }
   } else if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
     for (const k of Object.keys(record)) {
       const v = record[k];
       if (typeof v === 'string') {
-        const masked = redact(v);
+        const masked = mask(v);
         if (masked !== v) {
           record[k] = masked;
           changed = true;
         }
-      } else if (v && typeof v === 'object' && maskParsed(v)) changed = true;
+      } else if (v && typeof v === 'object' && maskParsed(v, mask)) changed = true;
     }
   }
   return changed;
+}
+
+/** The strings inside a value JSON.parse made (the values `maskParsed` would mask), into `out`. */
+function stringsOf(value: unknown, out: string[]): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) stringsOf(v, out);
+  else if (value && typeof value === 'object') for (const k of Object.keys(value)) stringsOf((value as Record<string, unknown>)[k], out);
+  return out;
 }
 
 /** A whole JSON document (one write, as every `--json` command makes it): masked value by value. */
@@ -97,7 +105,10 @@ function jsonDocument(text: string): string | undefined {
     return undefined;
   }
   // Unchanged by masking: the writer's own text goes out as it was (a GitHub-safe `##\u005b` stays escaped).
-  if (!maskParsed(value)) return text;
+  // One scan of all its strings first: most documents hold no secret, and masking a known-issues
+  // answer of 20 matches string by string cost ~2.5 ms.
+  const mask = redactorFor(stringsOf(value, []));
+  if (!mask || !maskParsed(value, mask)) return text;
   return `${JSON.stringify(value)}${newline ? '\n' : ''}`;
 }
 

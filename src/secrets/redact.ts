@@ -106,6 +106,29 @@ export function redact(text: string): string {
   return out;
 }
 
+/**
+ * `redact` for the strings of one document, with one scan of them all (joined by newlines) first:
+ * null when no string can change, else a masker that runs `redact` only on the strings that hold a
+ * known value or the triggers of a shape the join holds. Both nets start from literal searches, and
+ * a literal inside one string is inside the join; lower-casing the join lower-cases each string as
+ * it would alone (a newline is neither cased nor case-ignorable, so even a final sigma comes out the
+ * same). A string passed over holds no known value and no shape's triggers, so `redact` would give
+ * it back unchanged; the others get `redact` itself, so the result is the same string for string.
+ */
+export function redactorFor(texts: readonly string[]): ((text: string) => string) | null {
+  const joined = texts.join('\n');
+  const knownIn = knownPattern !== null && holdsKnown(joined);
+  if (!knownIn && !mayHoldShape(joined)) return null;
+  let lower: string | undefined;
+  const shapes = GATED.filter((shape) => mayMatch(shape, joined, () => (lower ??= joined.toLowerCase())));
+  if (!knownIn && !shapes.length) return null;
+  return (text) => {
+    if (knownIn && holdsKnown(text)) return redact(text);
+    let low: string | undefined;
+    return shapes.some((shape) => mayMatch(shape, text, () => (low ??= text.toLowerCase()))) ? redact(text) : text;
+  };
+}
+
 /** Whether masking would change the text: it holds a known secret or a secret shape. */
 export function looksSecret(text: string): boolean {
   return redact(text) !== text;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findLearnedRemedy, lookupKnownIssues, shellQuote } from '../../src/learn/known-issues.js';
@@ -107,6 +107,69 @@ describe('lookupKnownIssues', () => {
       expect(exact.total).toBe(21);
       expect(exact.matches).toHaveLength(20);
     }
+  });
+});
+
+describe('lookups through the cache', () => {
+  // Plain and /regex/ patterns, short and non-ASCII ones, repeated ones, tools shared by many fixes.
+  const PATTERNS = ['manifest unknown', '401', '/registry (?:mismatch|failed) after \\d+ ?ms E1457/i', '/HTTP 5\\d\\d/', 'écrit refusé', 'ab', '/\\d+ errors?/', 'quota exceeded'];
+  const quote = (s: string) => JSON.stringify(s);
+  function bigMemory(): string {
+    let fixes = 'tool_fixes:\n';
+    for (let i = 0; i < 400; i++) fixes += `  - {tool_name: tool_${i % 7}, error_pattern: ${quote(i % 5 ? `${PATTERNS[i % PATTERNS.length]} E${i}` : PATTERNS[i % PATTERNS.length]!)}, fix_applied: "fix ${i}"}\n`;
+    let patterns = 'error_patterns:\n';
+    for (let i = 0; i < 120; i++) patterns += `  - {pattern: ${quote(i % 3 ? `${PATTERNS[i % PATTERNS.length]} P${i}` : PATTERNS[i % PATTERNS.length]!)}, meaning: "m${i}"}\n`;
+    return memory({ 'tool_fixes.yaml': fixes, 'patterns.yaml': patterns });
+  }
+  const QUERIES: Array<[string | undefined, string | undefined]> = [
+    ['tool_3', 'Error: manifest unknown E10 and HTTP 503; registry failed after 12ms E1457'],
+    [undefined, 'écrit refusé E4 P4; 3 errors, quota exceeded E15'],
+    ['tool_0', undefined],
+    ['tool_9', 'ab 401 ab'],
+    [undefined, 'nothing here'],
+  ];
+  const answers = async (dir: string) => Promise.all(QUERIES.map(([tool, error]) => lookupKnownIssues(dir, tool, error, 1000)));
+
+  it('gives the same answers from the YAML, from a fresh cache, and from a cache made long ago', async () => {
+    const dir = bigMemory();
+    const parsed = await answers(dir);
+    expect(parsed.every((a) => a.warnings.length === 0)).toBe(true);
+    expect(parsed[0]!.matches.length).toBeGreaterThan(5);
+    expect(await answers(dir)).toEqual(parsed);
+    // Once the files are old, the cache drops its content hash (rewritten once), then is read as it is.
+    const old = new Date(Date.now() - 60_000);
+    for (const name of ['tool_fixes', 'patterns']) utimesSync(join(dir, 'learned', `${name}.yaml`), old, old);
+    expect(await answers(dir)).toEqual(parsed);
+    expect(await answers(dir)).toEqual(parsed);
+    rmSync(join(dir, '.cache'), { recursive: true });
+    expect(await answers(dir)).toEqual(parsed);
+  });
+
+  it('answers from the edited file after a memory file changes, never from the old cache', async () => {
+    const dir = bigMemory();
+    const old = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    const file = join(dir, 'learned', 'tool_fixes.yaml');
+    utimesSync(file, old, old);
+    const fixes = async (error: string) => (await lookupKnownIssues(dir, undefined, error, 1000)).matches.map((m) => m.fix);
+    expect(await fixes('quota exceeded E23')).toContain('fix 23');
+    expect(await fixes('quota exceeded E23')).toContain('fix 23');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('quota exceeded E23', 'quota exhausted E23'));
+    utimesSync(file, old, old); // the same mtime as before: the size tells
+    expect(statSync(file).mtimeMs).toBe(old.getTime());
+    expect(await fixes('quota exceeded E23')).not.toContain('fix 23');
+    expect(await fixes('quota exhausted E23')).toEqual(['fix 23']);
+  });
+
+  it('rebuilds a cache whose index was damaged, with the same answers', async () => {
+    const dir = bigMemory();
+    const parsed = await answers(dir);
+    const cache = join(dir, '.cache', 'tool_fixes.yaml.cache');
+    const text = readFileSync(cache, 'latin1');
+    const indexStart = text.indexOf('\n') + 1 + Number(text.split('\n')[0]!.split(' ')[2]);
+    // Every hex digit of the index turned into a letter that is not one: offsets, rows, needle positions.
+    writeFileSync(cache, text.slice(0, indexStart) + text.slice(indexStart, indexStart + 4000).replace(/[0-9a-f]/g, 'z') + text.slice(indexStart + 4000), 'latin1');
+    expect(await answers(dir)).toEqual(parsed);
+    expect(await answers(dir)).toEqual(parsed);
   });
 });
 

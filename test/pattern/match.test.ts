@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AiwError } from '../../src/errors/errors.js';
-import { compilePattern, compilePatterns, DEFAULT_MAX_TEXT_LENGTH, firstMatch, patternKind, prepareText } from '../../src/pattern/match.js';
+import { compilePattern, compilePatterns, DEFAULT_MAX_TEXT_LENGTH, firstMatch, patternKind, prepareText, regexNeedles } from '../../src/pattern/match.js';
 
 const match = (pattern: string, text: string): string | null => compilePattern(pattern).match(text);
 
@@ -180,5 +180,64 @@ describe('compiling and matching many patterns', () => {
     expect(hit?.pattern.source).toBe('failure code XK9999 in module m8');
     // Bounded (no quadratic blow-up), with room for a loaded machine; speed is the benchmark's to judge.
     expect(performance.now() - started).toBeLessThan(30_000);
+  });
+});
+
+describe('the literals a regex needs (prefilter needles)', () => {
+  it('lists every whitespace-free piece outside alternations and repeats, lower-cased, longest first', () => {
+    expect(regexNeedles('/registry (?:mismatch|failed) after \\d+ ?ms E1457/i')).toEqual(['registry', 'after', 'e1457', 'ms']);
+    expect(regexNeedles('/Connection refused on port 443/')).toEqual(['connection', 'refused', 'port', '443', 'on']);
+  });
+
+  it('gives none for a refused or literal-free regex, or for plain text', () => {
+    expect(regexNeedles('/(a+)+$/')).toEqual([]);
+    expect(regexNeedles('/\\d+/')).toEqual([]);
+    expect(regexNeedles('connection refused')).toEqual([]);
+  });
+
+  it('only lists pieces every match contains', () => {
+    const cases: Array<[string, string]> = [
+      ['/registry (?:mismatch|failed) after \\d+ ?ms E1457/i', 'REGISTRY failed after 12ms e1457'],
+      ['/Connection refused on port 443/', 'dial: Connection refused on port 443'],
+      ['/ab?c(de)+f[gh]ij/', 'acdedefgij'],
+    ];
+    for (const [pattern, text] of cases) {
+      expect(compilePattern(pattern).match(text)).not.toBeNull();
+      for (const piece of regexNeedles(pattern)) expect(text.toLowerCase()).toContain(piece);
+    }
+  });
+});
+
+describe('plain patterns against the regex they stand for', () => {
+  // What a plain pattern did when it was compiled to one regex with Unicode word-boundary lookarounds
+  // (after the same check that its words occur in the lower-cased text).
+  function reference(pattern: string, text: string): string | null {
+    const words = pattern.trim().split(/\s+/u);
+    if (!words.every((w) => text.toLowerCase().includes(w.toLowerCase()))) return null;
+    const joined = words.join(' ');
+    const isWord = (ch: string) => /[\p{L}\p{N}_]/u.test(ch);
+    const body = words.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('\\s+');
+    const re = new RegExp(`${isWord(Array.from(joined)[0]!) ? '(?<![\\p{L}\\p{N}_])' : ''}${body}${isWord(Array.from(joined).at(-1)!) ? '(?![\\p{L}\\p{N}_])' : ''}`, 'iu');
+    return re.exec(text)?.[0] ?? null;
+  }
+  const PATTERNS = ['401', 'eof', 'error:', 'connection refused', 'ſtop', 'Kelvin', 'ι', 'a', '_x', 'x_', 'über', '-flag', 'v1.2', '𝐀b', 'c++', '٣'];
+  const PIECES = ['', ' ', '\n\t ', 'x', '_', '-', 'é', 'É', '\u0345', '\u212a', 'ſ', 'ς', '𝐀', '\ud835', '\udc00', '٣', '9', '.', 'İ'];
+  const OCCURRENCES = ['401', 'EOF', 'Error:', 'connection \n refused', 'CONNECTION REFUSED', 'STOP', 'ſtop', 'kelvin', '\u212aelvin', 'ι', 'Ι', '\u0345', 'A', '_x', 'X_', 'ÜBER', '-flag', 'v1.2', '𝐀B', 'c++', '٣'];
+
+  it('finds the same text, or none, wherever a pattern sits among word and non-word characters', () => {
+    let compared = 0;
+    for (const pattern of PATTERNS) {
+      for (const occurrence of OCCURRENCES) {
+        for (const left of PIECES) {
+          for (const right of PIECES) {
+            // Twice, so that a first occurrence refused at a boundary lets a later one match.
+            const text = `${left}${occurrence}${right} ${occurrence}${left}`;
+            expect(compilePattern(pattern).match(text), `${pattern} in ${JSON.stringify(text)}`).toBe(reference(pattern, text));
+            compared++;
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(50_000);
   });
 });

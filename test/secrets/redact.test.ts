@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addSecrets, isSecretName, redact, redactAndTruncate } from '../../src/secrets/redact.js';
+import { addSecrets, isSecretName, redact, redactAndTruncate, redactorFor } from '../../src/secrets/redact.js';
 import { PLANTED } from './planted-formats.js';
+import { ALL_SAMPLES } from './shape-samples.js';
 
 describe('redact: secret shapes', () => {
   it(`covers ${PLANTED.length} formats (at least 40)`, () => {
@@ -40,5 +41,24 @@ describe('redact: secret shapes', () => {
   it('reads names like db_pass, api_token, client_secret as secret, but not PWD or max_tokens', () => {
     for (const n of ['db_pass', 'api_token', 'client_secret', 'ADMIN_PASSWORD', 'DBPWD', 'sas_token']) expect(isSecretName(n)).toBe(true);
     for (const n of ['PWD', 'OLDPWD', 'namespace', 'window', 'bypass']) expect(isSecretName(n)).toBe(false);
+  });
+});
+
+describe('redactorFor: the strings of one document', () => {
+  addSecrets(['known-doc-secret-42']);
+  const PLAIN = ['The token was stale (case 17)', 'aiw tool vpn_connect', 'ΟΔΟΣ', 'kubectl describe pod -n <namespace>', '', 'Authorization: abc123'];
+
+  it('masks each string exactly as redact does, whatever the mix', () => {
+    const samples = [...PLAIN, 'uses known-doc-secret-42 here', ...ALL_SAMPLES, ...PLAIN];
+    for (let i = 0; i < samples.length; i += 5) {
+      const texts = samples.slice(i, i + 7);
+      const mask = redactorFor(texts);
+      expect(texts.map((t) => (mask ? mask(t) : t))).toEqual(texts.map(redact));
+    }
+  });
+
+  it('is null when no string holds a known value or a trigger, so the document goes out as it is', () => {
+    expect(redactorFor(['aiw tool vpn_connect', 'Refresh the config and retry with --force (case 17)', 'ΟΔΟΣ'])).toBeNull();
+    expect(redactorFor(['x known-doc-secret-42'])).not.toBeNull();
   });
 });

@@ -4,7 +4,7 @@ import { errorMessage } from '../../errors/errors.js';
 import type { Built, Table } from '../cache-table.js';
 import { BrokenCache, cachedTable, readHeader, writeCache } from '../memory-cache-file.js';
 // The same columns memory-cache.ts builds for the file store, so lookups see the same prefilter.
-import { columnsOf } from '../memory-cache.js';
+import { columnsOf, emptyTable, memoryTable } from '../memory-cache.js';
 import type { Database } from './connection.js';
 
 /** The newest revision of each table (0 when empty). */
@@ -72,7 +72,7 @@ export async function withLocalCopy<E extends { line: number }, T>(
     const built: Built<E> = { entries, tool: entries.map(source.toolOf), pattern: entries.map(source.patternOf), warnings: [], extra };
     const columns = columnsOf(built);
     const cacheWarning = await writeCache(cacheFile, { size: revision, mtimeMs: 0, ino: 0 }, null, built, columns);
-    return { value: await use({ count: entries.length, ...columns, warnings: [], extra, read: async (r) => r.map((i) => entries[i]!) }), cacheWarning };
+    return { value: await use(memoryTable(built, columns)), cacheWarning };
   } finally {
     if (fd !== null) closeSync(fd);
   }
@@ -86,9 +86,5 @@ function openOrNull(file: string): number | null {
     if (['ENOENT', 'ENOTDIR', 'EACCES', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return null;
     throw err;
   }
-}
-
-function emptyTable<E>(): Table<E> {
-  return { count: 0, tools: [], toolIndex: [], needles: [], warnings: [], extra: undefined, read: async () => [] };
 }
 
