@@ -20,7 +20,7 @@ const argv = process.argv.slice(2);
 const COMMANDS = new Set(['run', 'tool', 'known-issues', 'learn-fix', 'debug-tool', 'memory', 'validate', 'mcp', 'import', 'init']);
 
 /** Scripts compiled this start whose code cache is missing or was rejected: made again at exit. */
-const unsaved: Array<{ script: Script; cache: CacheFile }> = [];
+const unsaved: Array<{ script: Script; cache: CacheFile; lasting: boolean }> = [];
 
 /**
  * Compile a CommonJS file of the build (the bundle, a vendor file) with its V8 code cache, run it
@@ -30,7 +30,12 @@ function runCached(file: string, req: (id: string) => unknown): unknown {
   // The build's files are ASCII (the build checks it): read as latin1, they need no UTF-8 decoding.
   const source = readFileSync(file, 'latin1');
   const cache = codeCacheFile(file);
-  const cachedData = cache?.store.readBytes(cache.name);
+  // The first start of a command after a build often takes another path than the ones after it (a
+  // cache miss that parses YAML, then lookups that read the cache): its code cache is kept as a
+  // first one, and the next start, which has both, makes the lasting one. Then nothing is written.
+  const lasting = cache?.store.readBytes(cache.name);
+  const first = cache && !lasting ? cache.store.readBytes(cache.first) : undefined;
+  const cachedData = lasting ?? first;
   // node:vm only now: `aiw --version` does not need it.
   const { Script } = process.getBuiltinModule('node:vm');
   // The same wrapper Node gives a CommonJS module, on the first line, so stack traces keep their lines.
@@ -38,9 +43,10 @@ function runCached(file: string, req: (id: string) => unknown): unknown {
     filename: file,
     cachedData,
   });
-  if (cache && (!cachedData || script.cachedDataRejected)) {
+  if (cache && (!cachedData || script.cachedDataRejected || first)) {
     if (!unsaved.length) process.once('exit', saveCodeCaches);
-    unsaved.push({ script, cache });
+    // A lasting cache that V8 rejected is made again in its place; a first one V8 took becomes lasting.
+    unsaved.push({ script, cache, lasting: Boolean(lasting) || (Boolean(first) && !script.cachedDataRejected) });
   }
   const mod = { exports: {} };
   (script.runInThisContext() as (...args: unknown[]) => void).call(mod.exports, mod.exports, req, mod, file, dirname(file));
@@ -54,7 +60,7 @@ function runCached(file: string, req: (id: string) => unknown): unknown {
  */
 function saveCodeCaches(): void {
   (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('aiw.restoreV8Flags')]?.();
-  for (const { script, cache } of unsaved) saveCodeCache(script, cache);
+  for (const { script, cache, lasting } of unsaved) saveCodeCache(script, cache, lasting);
 }
 
 /**
@@ -89,7 +95,10 @@ interface CacheFile {
   copy: string;
   /** The name of every cache of this build of it. */
   build: string;
+  /** The lasting cache of this command. */
   name: string;
+  /** The cache the first start of this command made, until the next start makes the lasting one. */
+  first: string;
 }
 
 /**
@@ -109,17 +118,18 @@ function codeCacheFile(file: string): CacheFile | undefined {
   }
   const copy = `${contentHash(file)}-`;
   const build = `${copy}${stamp}-${process.version}-${process.arch}-`;
-  return { dir, store: folderStore(dir), copy, build, name: `${build}${commandWord()}.v8cache` };
+  return { dir, store: folderStore(dir), copy, build, name: `${build}${commandWord()}.v8cache`, first: `${build}${commandWord()}.first.v8cache` };
 }
 
 function commandWord(): string {
   return argv.find((a) => COMMANDS.has(a)) ?? 'cli';
 }
 
-function saveCodeCache(script: Script, cache: CacheFile): void {
+function saveCodeCache(script: Script, cache: CacheFile, lasting: boolean): void {
   // The store writes beside the entry and renames, and a failed write only costs the next start.
-  cache.store.write(cache.name, script.createCachedData());
+  cache.store.write(lasting ? cache.name : cache.first, script.createCachedData());
   try {
+    if (lasting) rmSync(join(cache.dir, cache.first), { force: true });
     // Caches of earlier builds of this copy are dead weight.
     for (const old of readdirSync(cache.dir)) {
       if (old.startsWith(cache.copy) && !old.startsWith(cache.build) && old.endsWith('.v8cache')) rmSync(join(cache.dir, old), { force: true });
