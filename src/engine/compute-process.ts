@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CHILD_SOURCE } from './compute-child-source.js';
 import { monotonicMs } from '../model/clock.js';
+import type { StopSignal } from '../model/stop-signal.js';
 
 export const DEFAULT_COMPUTE_MEMORY_MB = 512;
 
@@ -51,7 +52,7 @@ export class ComputeProcess {
   private stderrTail = '';
   private nextId = 0;
   private up = false;
-  private readonly watched = new WeakSet<AbortSignal>();
+  private readonly watched = new WeakSet<StopSignal>();
   /** One script id per file, line and code; `generation` says whether this process has its source yet. */
   private readonly scripts = new Map<string, { id: number; generation: number }>();
   /** Answers of blocks sent in a request of several, come before anyone waits for them. */
@@ -145,7 +146,7 @@ export class ComputeProcess {
   }
 
   /** Send one block and wait for its answer (see send() and answer()). */
-  request(ctx: number, block: ComputeBlock, values: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+  request(ctx: number, block: ComputeBlock, values: string | undefined, timeoutMs: number, signal?: StopSignal): Promise<string> {
     return this.answerTo(this.send(ctx, [block], values), timeoutMs, signal);
   }
 
@@ -182,7 +183,7 @@ export class ComputeProcess {
    * Past the limit the process is killed (SIGKILL: nothing in it can delay that) and the block fails
    * as `timeout`; the next request starts a new process.
    */
-  answerTo(id: number, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+  answerTo(id: number, timeoutMs: number, signal?: StopSignal): Promise<string> {
     const early = this.early.get(id);
     if (early !== undefined) {
       this.early.delete(id);
@@ -236,7 +237,7 @@ export class ComputeProcess {
   }
 
   /** One listener per signal, not one per step: Ctrl-C fails the request in flight and stops the process. */
-  private watch(signal: AbortSignal | undefined): void {
+  private watch(signal: StopSignal | undefined): void {
     if (!signal || this.watched.has(signal)) return;
     this.watched.add(signal);
     signal.addEventListener('abort', () => this.waiting?.fail(new ComputeStopped('interrupted', 'interrupted')), { once: true });

@@ -1,6 +1,7 @@
 import { AiwError } from '../errors/errors.js';
 import { BATCHED_STEP_STATE } from './step-state.js';
 import { ComputeProcess, ComputeStopped } from './compute-process.js';
+import type { StopSignal } from '../model/stop-signal.js';
 
 export const DEFAULT_COMPUTE_TIMEOUT_MS = 5000;
 
@@ -93,7 +94,7 @@ export class ComputeSandbox {
    * back as AiwError naming the file and the line of the code in the skill; a stop by the time or
    * memory limit says which.
    */
-  async run(code: string, where: Where, signal?: AbortSignal): Promise<unknown> {
+  async run(code: string, where: Where, signal?: StopSignal): Promise<unknown> {
     let id: number;
     let block: AheadBlock | undefined;
     const batch = this.batch;

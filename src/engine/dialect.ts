@@ -4,6 +4,7 @@ import { evaluateCondition, renderValue, type Scope, type TemplateOrigin } from 
 import { parseDuration } from '../source/duration.js';
 import { ComputeSandbox, DEFAULT_COMPUTE_TIMEOUT_MS, type AheadBlock } from './compute-sandbox.js';
 import { ComputeProcess } from './compute-process.js';
+import type { StopSignal } from '../model/stop-signal.js';
 
 
 /** Where a compute block is: its step (for messages), file, first line, and the name its value goes under. */
@@ -70,7 +71,7 @@ export function hasCompute(skill: Skill): boolean {
 export class JavaScriptDialect implements Dialect {
   private sandbox?: ComputeSandbox;
 
-  constructor(private readonly skill: Skill, private readonly scope: Scope, private readonly host: ComputeProcess, private readonly signal?: AbortSignal) {}
+  constructor(private readonly skill: Skill, private readonly scope: Scope, private readonly host: ComputeProcess, private readonly signal?: StopSignal) {}
 
   render(value: unknown, origin: TemplateOrigin, strict = true): Promise<unknown> {
     return Promise.resolve(renderValue(value, this.scope, origin, strict));

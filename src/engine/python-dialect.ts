@@ -6,6 +6,7 @@ import { BATCHED_STEP_STATE } from './step-state.js';
 import type { AheadBlock } from './compute-sandbox.js';
 import { computeLimitMs, type ComputeWhere, type Dialect } from './dialect.js';
 import { ComputeError, PythonWorker, type WorkerAnswer } from './python-worker.js';
+import type { StopSignal } from '../model/stop-signal.js';
 
 /** Python blocks call APIs and parse large outputs; the original had no limit at all. */
 export const DEFAULT_PYTHON_TIMEOUT_MS = 60_000;
@@ -24,7 +25,7 @@ export class PythonRuntime {
   private updates: Update[] = [];
   private nextScope = 1;
 
-  constructor(opts: { python: string; root: string; env: NodeJS.ProcessEnv; signal?: AbortSignal }) {
+  constructor(opts: { python: string; root: string; env: NodeJS.ProcessEnv; signal?: StopSignal }) {
     this.worker = new PythonWorker({ python: opts.python, cwd: opts.root, env: opts.env, onRestart: () => this.resendAll() });
     opts.signal?.addEventListener('abort', () => this.worker.kill(), { once: true });
   }

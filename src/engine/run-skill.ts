@@ -13,6 +13,7 @@ import { resolveInputs } from './inputs.js';
 import type { HealRecord, KnownIssueMatch, RunResult, RunStatus, StepError, StepResult } from '../model/run.js';
 import { toStepError } from '../model/step-error.js';
 import { monotonicMs } from '../model/clock.js';
+import type { StopSignal } from '../model/stop-signal.js';
 
 const MAX_DEPTH = 8;
 // Compute steps told ahead at most at once (each batch is one request to the compute process).
@@ -28,7 +29,7 @@ export interface EngineContext {
   emit: EventSink;
   healer: Healer;
   runId: string;
-  signal?: AbortSignal;
+  signal?: StopSignal;
   /** The project root: the working directory of Python compute, and on its `sys.path`. */
   root?: string;
 }

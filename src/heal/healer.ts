@@ -17,6 +17,7 @@ import { parseDuration } from '../source/duration.js';
 import { isoWithZone } from '../model/timestamp.js';
 import { remedyVerdict, type RemedyVerdict } from './remedy-gate.js';
 import type { RemedyTrust } from './remedy-trust.js';
+import type { StopSignal } from '../model/stop-signal.js';
 
 export interface HealPolicy {
   onError: OnError;
@@ -53,7 +54,7 @@ export interface HealerOptions {
   env: NodeJS.ProcessEnv;
   runId: string;
   emit: EventSink;
-  signal?: AbortSignal;
+  signal?: StopSignal;
   clock?: Clock;
   learning?: Learning;
   /** `--verbose`: each tool's command line and output go out as events while it runs. */

@@ -1,10 +1,11 @@
 import { parseDuration } from '../source/duration.js';
 import type { RetrySpec } from '../model/skill.js';
+import type { StopSignal } from '../model/stop-signal.js';
 
 /** Time, waiting and chance, injectable so retry timing is tested with a fake clock. */
 export interface Clock {
   now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  sleep(ms: number, signal?: StopSignal): Promise<void>;
   random(): number;
 }
 

@@ -1,4 +1,5 @@
 import type { SourceLocation } from '../errors/errors.js';
+import type { StopSignal } from './stop-signal.js';
 
 export type ParamType = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
 
@@ -28,7 +29,7 @@ export type OutputStream = 'command' | 'stdout' | 'stderr';
 export interface ToolRunContext {
   config: Record<string, unknown>;
   env: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
+  signal?: StopSignal;
   /** Time limit override (ms) from the step; the tool's own limit otherwise. */
   timeoutMs?: number;
   /** `--verbose`: the command line about to run, then the tool's output as it arrives. */

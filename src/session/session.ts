@@ -17,6 +17,7 @@ import type { MemoryStore } from '../memory/store.js';
 import { join } from 'node:path';
 import { builtinTools } from '../tools/builtin/index.js';
 import { ToolRegistry } from '../tools/registry.js';
+import type { StopSignal } from '../model/stop-signal.js';
 
 /** The part of the outside world a session needs: the CLI and the MCP server each pass their own. */
 export interface SessionIo {
@@ -84,7 +85,7 @@ export function memoryStoreOf(project: Project, io: SessionIo): () => Promise<Me
 }
 
 /** The engine context for one run, with the heal state that the run's steps share. */
-export function engineContext(session: Session, io: SessionIo, emit: EventSink, signal: AbortSignal, clock?: Clock, verbose = false): EngineContext {
+export function engineContext(session: Session, io: SessionIo, emit: EventSink, signal: StopSignal, clock?: Clock, verbose = false): EngineContext {
   const healer = new Healer({
     registry: session.registry, config: session.project.config, env: io.env, runId: session.runId, emit, signal, clock,
     learning: session.learning, verbose, trust: session.trust,

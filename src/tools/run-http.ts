@@ -2,6 +2,7 @@ import type { ToolResult } from '../model/tool.js';
 import { redactAndTruncate } from '../secrets/redact.js';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './run-process.js';
 import { monotonicMs } from '../model/clock.js';
+import { abortSignalOf, type StopSignal } from '../model/stop-signal.js';
 
 export interface HttpRequest {
   method: string;
@@ -12,7 +13,7 @@ export interface HttpRequest {
 
 export interface HttpOptions {
   timeoutMs?: number;
-  signal?: AbortSignal;
+  signal?: StopSignal;
   maxOutputBytes?: number;
 }
 
@@ -26,7 +27,7 @@ export async function runHttp(req: HttpRequest, options: HttpOptions = {}): Prom
   const signals: AbortSignal[] = [];
   const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
   if (timeout) signals.push(timeout);
-  if (options.signal) signals.push(options.signal);
+  if (options.signal) signals.push(abortSignalOf(options.signal));
   const signal = signals.length ? AbortSignal.any(signals) : undefined;
   const command = [req.method, req.url];
   const elapsed = () => Math.round(monotonicMs() - started);

@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { redactAndTruncate } from '../secrets/redact.js';
 import type { ToolResult } from '../model/tool.js';
 import { monotonicMs } from '../model/clock.js';
+import type { StopSignal } from '../model/stop-signal.js';
 
 /**
  * The one place aiw starts a process, for tools and for quick fixes alike. node:child_process is
@@ -13,7 +14,7 @@ export interface ProcessOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
-  signal?: AbortSignal;
+  signal?: StopSignal;
   /** Bytes kept of each of stdout and stderr; the rest is dropped with a note. */
   maxOutputBytes?: number;
   /** Grace period between SIGTERM and SIGKILL when stopping a tool. */

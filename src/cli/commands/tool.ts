@@ -10,6 +10,7 @@ import { PlainReporter, noPaint } from '../../report/plain-reporter.js';
 import type { Io } from '../io.js';
 import { parsePairs } from '../parse-pairs.js';
 import { engineContext, openSession, type GlobalOptions, type Session } from '../../session/session.js';
+import { RunStop } from '../../model/stop-signal.js';
 
 export interface ToolOptions extends GlobalOptions {
   arg: string[];
@@ -32,7 +33,8 @@ export async function toolCommand(name: string, opts: ToolOptions, io: Io): Prom
 async function callWith(session: Session, name: string, opts: ToolOptions, io: Io): Promise<number> {
   const tool = session.registry.get(name);
   const prepared = prepareCall(tool, parsePairs(opts.arg, opts.argsJson, '--arg'));
-  const controller = new AbortController();
+  // Not Node's AbortController: creating one costs a start ~2 ms (model/stop-signal.ts).
+  const controller = new RunStop();
   let interrupted = false;
   const off = io.onInterrupt?.(() => ((interrupted = true), controller.abort()));
   const log = new PlainReporter(io.stderr, noPaint, { showOutputs: false, cwd: io.cwd });

@@ -4,6 +4,7 @@ import { paramsFromSchema } from './schema-params.js';
 import { ServerConnection, type ListedTool } from './server-connection.js';
 import { describeAge, readCachedList, writeCachedList } from './tool-list-cache.js';
 import { monotonicMs } from '../../model/clock.js';
+import { abortSignalOf, type StopSignal } from '../../model/stop-signal.js';
 
 export const DEFAULT_MCP_TIMEOUT_MS = 120_000;
 
@@ -140,10 +141,10 @@ async function callTool(connection: ServerConnection, tool: McpTool, args: Recor
 }
 
 /** The time limit of a call that starts its server, and the run's signal, as one signal. */
-function startLimit(timeoutMs: number, outer: AbortSignal | undefined) {
+function startLimit(timeoutMs: number, outer: StopSignal | undefined) {
   const timer = new AbortController();
   const timeout = setTimeout(() => timer.abort(), timeoutMs);
-  return { timer, timeout, signal: outer ? AbortSignal.any([outer, timer.signal]) : timer.signal };
+  return { timer, timeout, signal: outer ? AbortSignal.any([abortSignalOf(outer), timer.signal]) : timer.signal };
 }
 
 function commandOf(tool: McpTool): string[] {

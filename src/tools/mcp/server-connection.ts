@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { renderValue } from '../../template/render.js';
 import type { McpServerSpec } from '../../model/tool.js';
+import { abortSignalOf, type StopSignal } from '../../model/stop-signal.js';
 
 /** What a server lists: the part of each tool aiw keeps (and caches). */
 export interface ListedTool {
@@ -69,9 +70,9 @@ async function closeClient(client: Promise<Client>, pid: number | null | undefin
  * them: a run with a dozen servers adds one listener to its signal, not one per server (Node warns
  * past ten on one signal).
  */
-const interruptible = new WeakMap<AbortSignal, Set<ServerConnection>>();
+const interruptible = new WeakMap<StopSignal, Set<ServerConnection>>();
 
-function watchSignal(signal: AbortSignal, connection: ServerConnection): void {
+function watchSignal(signal: StopSignal, connection: ServerConnection): void {
   let connections = interruptible.get(signal);
   if (!connections) {
     const all = new Set<ServerConnection>();
@@ -97,8 +98,8 @@ export class ServerConnection {
   private stderrTail = '';
   private closedReason?: string;
   /** Calls in flight per outer signal (a run's Ctrl-C), each signal watched by one listener (see watchSignal). */
-  private readonly inFlight = new Map<AbortSignal, number>();
-  private readonly watched = new WeakSet<AbortSignal>();
+  private readonly inFlight = new Map<StopSignal, number>();
+  private readonly watched = new WeakSet<StopSignal>();
   /**
    * The last close, kept until the next start: a close with nothing left to close (the interrupted
    * call's own kill, the end of the run) waits for it and meets its error.
@@ -108,7 +109,7 @@ export class ServerConnection {
   constructor(readonly spec: McpServerSpec, private readonly env: NodeJS.ProcessEnv, private readonly config: Record<string, unknown>) {}
 
   /** The connected client, starting the server if it is not running. */
-  connect(timeoutMs: number, signal?: AbortSignal): Promise<Client> {
+  connect(timeoutMs: number, signal?: StopSignal): Promise<Client> {
     if (this.client) return this.client;
     const starting: Promise<Client> = this.start(timeoutMs, signal).then(
       (client) => {
@@ -130,13 +131,13 @@ export class ServerConnection {
     return this.live !== undefined;
   }
 
-  async list(timeoutMs: number, signal?: AbortSignal): Promise<ListedTool[]> {
+  async list(timeoutMs: number, signal?: StopSignal): Promise<ListedTool[]> {
     const client = await this.connect(timeoutMs, signal);
     const tools: ListedTool[] = [];
     let cursor: string | undefined;
     // Bounded: a server that pages forever cannot hold the run.
     for (let page = 0; page < 100; page++) {
-      const res = await client.listTools(cursor ? { cursor } : undefined, { timeout: timeoutMs, signal });
+      const res = await client.listTools(cursor ? { cursor } : undefined, { timeout: timeoutMs, signal: abortSignalOf(signal) });
       for (const t of res.tools) tools.push({ name: t.name, description: t.description, inputSchema: t.inputSchema as Record<string, unknown> });
       cursor = res.nextCursor;
       if (!cursor) break;
@@ -145,8 +146,8 @@ export class ServerConnection {
   }
 
   /** A call that starts the server if needed; `signal` and `timeoutMs` bound the start and the call. */
-  async call(name: string, args: Record<string, unknown>, timeoutMs: number, signal?: AbortSignal): Promise<CallAnswer> {
-    return this.request(await this.connect(timeoutMs, signal), name, args, { timeout: timeoutMs, signal });
+  async call(name: string, args: Record<string, unknown>, timeoutMs: number, signal?: StopSignal): Promise<CallAnswer> {
+    return this.request(await this.connect(timeoutMs, signal), name, args, { timeout: timeoutMs, signal: abortSignalOf(signal) });
   }
 
   /**
@@ -155,14 +156,14 @@ export class ServerConnection {
    * and never remove it; one listener per signal stops the server instead, which fails the calls in
    * flight (a server interrupted mid-call is stopped either way).
    */
-  callRunning(name: string, args: Record<string, unknown>, timeoutMs: number, signal?: AbortSignal): Promise<CallAnswer> {
+  callRunning(name: string, args: Record<string, unknown>, timeoutMs: number, signal?: StopSignal): Promise<CallAnswer> {
     const client = this.live;
     if (!client) return this.call(name, args, timeoutMs, signal);
     return signal ? this.requestWatched(client, name, args, timeoutMs, signal) : this.request(client, name, args, { timeout: timeoutMs });
   }
 
-  private async requestWatched(client: Client, name: string, args: Record<string, unknown>, timeoutMs: number, signal: AbortSignal): Promise<CallAnswer> {
-    signal.throwIfAborted();
+  private async requestWatched(client: Client, name: string, args: Record<string, unknown>, timeoutMs: number, signal: StopSignal): Promise<CallAnswer> {
+    if (signal.aborted) abortSignalOf(signal).throwIfAborted();
     this.watch(signal);
     this.inFlight.set(signal, (this.inFlight.get(signal) ?? 0) + 1);
     try {
@@ -174,14 +175,14 @@ export class ServerConnection {
     }
   }
 
-  private watch(signal: AbortSignal): void {
+  private watch(signal: StopSignal): void {
     if (this.watched.has(signal)) return;
     this.watched.add(signal);
     watchSignal(signal, this);
   }
 
   /** `signal` was aborted: a server with a call in flight under it is stopped, which fails the call. */
-  interrupt(signal: AbortSignal): void {
+  interrupt(signal: StopSignal): void {
     // Its failure is not lost: the call in flight fails with the server gone and, seeing the signal
     // aborted, kills it again, which returns this same close (see `closing`).
     if (this.inFlight.get(signal)) this.kill('interrupted').catch(() => undefined);
@@ -218,7 +219,7 @@ export class ServerConnection {
     return this.closing;
   }
 
-  private async start(timeoutMs: number, signal?: AbortSignal): Promise<Client> {
+  private async start(timeoutMs: number, signal?: StopSignal): Promise<Client> {
     this.closedReason = undefined;
     this.closing = undefined;
     this.stderrTail = '';
@@ -233,7 +234,7 @@ export class ServerConnection {
         this.transport = undefined;
       }
     };
-    await client.connect(transport, { timeout: timeoutMs, signal });
+    await client.connect(transport, { timeout: timeoutMs, signal: abortSignalOf(signal) });
     return client;
   }
 
