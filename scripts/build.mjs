@@ -45,6 +45,19 @@ const lazyChildProcess = patchSource('lazy-child-process-in-commander', /command
 // of that global makes Node load undici, its whole fetch stack (~20 ms of every run that records
 // to PostgreSQL). aiw never runs there (pg-cloudflare is left out of the bundle).
 const pgNotOnCloudflare = patchSource('pg-not-on-cloudflare', /[\\/]pg[\\/]lib[\\/]stream\.js$/, 'if (isCloudflareRuntime()) {', 'if (false) {');
+// pg logs in (SCRAM) through WebCrypto, whose layer costs a command that opens PostgreSQL memory
+// ~3–5 ms to load and run; the bundled pg takes the same helpers on node:crypto's own functions.
+const pgNodeCrypto = {
+  name: 'pg-node-crypto',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(crypto\/)?utils$/ }, (args) => {
+      if (!/[\\/]pg[\\/]lib([\\/]crypto)?$/.test(args.resolveDir)) return undefined;
+      const inCrypto = /[\\/]crypto$/.test(args.resolveDir);
+      if (inCrypto ? args.path !== './utils' : args.path !== './crypto/utils') return undefined;
+      return { path: join(root, 'scripts', 'vendor-patches', 'pg-crypto.cjs') };
+    });
+  },
+};
 const common = {
   bundle: true,
   platform: 'node',
@@ -90,7 +103,7 @@ for (const [name, contents] of Object.entries(VENDOR)) {
     stdin: { contents, resolveDir: root, sourcefile: `vendor-${name}.js`, loader: 'js' },
     outfile: join(out, 'vendor', `${name}.cjs`),
     banner: {},
-    plugins: [pgNotOnCloudflare],
+    plugins: [pgNotOnCloudflare, pgNodeCrypto],
     external: ['pg-native', 'pg-cloudflare'],
   });
 }

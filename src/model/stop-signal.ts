@@ -26,7 +26,7 @@ export class RunStopSignal implements StopSignal {
   private readonly listeners = new Set<() => void>();
   private real: AbortController | undefined;
 
-  addEventListener(_type: 'abort', listener: () => void): void {
+  addEventListener(_type: 'abort', listener: () => void, _options?: { once?: boolean }): void {
     // As EventTarget: a listener added after the signal fired is never called.
     if (!this.aborted) this.listeners.add(listener);
   }

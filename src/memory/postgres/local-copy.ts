@@ -42,23 +42,28 @@ export interface CopySource<E extends { line: number }> {
 export async function withLocalCopy<E extends { line: number }, T>(
   db: Database, cacheFile: string, source: CopySource<E>, revisions: () => Promise<Revisions>, use: (table: Table<E>) => Promise<T>,
 ): Promise<{ value: T; cacheWarning?: string }> {
-  let revision: number | null = null;
   let offline: string | undefined;
-  try {
-    revision = (await revisions())[source.name];
-  } catch (err) {
-    offline = errorMessage(err);
-  }
+  const asked = revisions().then(
+    (r) => r[source.name],
+    (err: unknown) => {
+      offline = errorMessage(err);
+      return null;
+    },
+  );
   const fd = openOrNull(cacheFile);
+  let early: Promise<Settled<T>> | undefined;
   try {
     const parsed = fd === null ? null : readHeader(fd);
+    // The lookup in the copy runs while the database is asked for its revision (a login and a query,
+    // mostly waiting), since the usual answer is the copy's own. `use` only reads: when the copy
+    // turns out to be behind, its answer is dropped and `use` runs again on the fresher table.
+    if (parsed) early = settle(use(cachedTable<E>(fd!, parsed.header, parsed.bodyStart)));
+    const revision = await asked;
     if (parsed && (revision === null || parsed.header.key.size === revision)) {
       const warning = revision === null ? `memory database ${db.label} is unreachable (${offline}); using the local copy of revision ${parsed.header.key.size} (${cacheFile})` : undefined;
-      try {
-        return { value: await use(cachedTable<E>(fd!, parsed.header, parsed.bodyStart)), cacheWarning: warning };
-      } catch (err) {
-        if (!(err instanceof BrokenCache) || revision === null) throw err;
-      }
+      const got = await early!;
+      if (got.ok) return { value: got.value, cacheWarning: warning };
+      if (!(got.error instanceof BrokenCache) || revision === null) throw got.error;
     }
     if (revision === null) {
       return { value: await use(emptyTable<E>()), cacheWarning: `memory database ${db.label} is unreachable (${offline}) and there is no local copy yet (${cacheFile}); no known fixes this time` };
@@ -74,8 +79,16 @@ export async function withLocalCopy<E extends { line: number }, T>(
     const cacheWarning = await writeCache(cacheFile, { size: revision, mtimeMs: 0, ino: 0 }, null, built, columns);
     return { value: await use(memoryTable(built, columns)), cacheWarning };
   } finally {
+    // The early lookup reads the copy through fd: it ends before fd is closed (and maybe reused).
+    await early;
     if (fd !== null) closeSync(fd);
   }
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
 }
 
 function openOrNull(file: string): number | null {
