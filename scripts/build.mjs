@@ -45,6 +45,11 @@ const lazyChildProcess = patchSource('lazy-child-process-in-commander', /command
 // of that global makes Node load undici, its whole fetch stack (~20 ms of every run that records
 // to PostgreSQL). aiw never runs there (pg-cloudflare is left out of the bundle).
 const pgNotOnCloudflare = patchSource('pg-not-on-cloudflare', /[\\/]pg[\\/]lib[\\/]stream\.js$/, 'if (isCloudflareRuntime()) {', 'if (false) {');
+// pg requires node:dns when it loads (~1 ms), for a lookup only its native binding's connection
+// string needs, which aiw never builds: deferred to that use.
+const pgLazyDns = patchSource('pg-lazy-dns', /[\\/]pg[\\/]lib[\\/]connection-parameters\.js$/,
+  "const dns = require('dns')",
+  "const dns = { lookup: (...args) => require('dns').lookup(...args) }");
 // pg logs in (SCRAM) through WebCrypto, whose layer costs a command that opens PostgreSQL memory
 // ~3–5 ms to load and run; the bundled pg takes the same helpers on node:crypto's own functions.
 const pgNodeCrypto = {
@@ -103,7 +108,7 @@ for (const [name, contents] of Object.entries(VENDOR)) {
     stdin: { contents, resolveDir: root, sourcefile: `vendor-${name}.js`, loader: 'js' },
     outfile: join(out, 'vendor', `${name}.cjs`),
     banner: {},
-    plugins: [pgNotOnCloudflare, pgNodeCrypto],
+    plugins: [pgNotOnCloudflare, pgNodeCrypto, pgLazyDns],
     external: ['pg-native', 'pg-cloudflare'],
   });
 }
