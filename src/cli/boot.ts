@@ -10,6 +10,7 @@ import { folderStore } from '../files/cache-store.js';
 import type { CacheStore } from '../model/cache-store.js';
 import { contentHash } from '../model/content-hash.js';
 import { asksVersionOnly } from './version-only.js';
+import { afterGlobalOptions } from './global-options.js';
 import { lazyExports } from './lazy-exports.js';
 
 declare const __AIW_VERSION__: string;
@@ -87,7 +88,6 @@ function bundleRequire(id: string): unknown {
 const vendor = new Map<string, unknown>();
 const LAZY_VENDOR: Record<string, readonly string[] | undefined> = __AIW_LAZY_VENDOR__;
 
-
 interface CacheFile {
   dir: string;
   store: CacheStore;
@@ -118,11 +118,14 @@ function codeCacheFile(file: string): CacheFile | undefined {
   }
   const copy = `${contentHash(file)}-`;
   const build = `${copy}${stamp}-${process.version}-${process.arch}-`;
-  return { dir, store: folderStore(dir), copy, build, name: `${build}${commandWord()}.v8cache`, first: `${build}${commandWord()}.first.v8cache` };
+  const command = `${build}${commandWord()}`;
+  return { dir, store: folderStore(dir), copy, build, name: `${command}.v8cache`, first: `${command}.first.v8cache` };
 }
 
+/** The command argv names, for the cache's name; `cli` for the rest (help, the lists, completion). */
 function commandWord(): string {
-  return argv.find((a) => COMMANDS.has(a)) ?? 'cli';
+  const word = argv[afterGlobalOptions(argv)];
+  return word !== undefined && COMMANDS.has(word) ? word : 'cli';
 }
 
 function saveCodeCache(script: Script, cache: CacheFile, lasting: boolean): void {

@@ -7,6 +7,7 @@ import type { Io } from './io.js';
 import type { GlobalOptions } from '../session/session.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
 import { registerTrustCommands } from './trust-commands.js';
+import { afterGlobalOptions } from './global-options.js';
 
 export type Action = (io: Io) => Promise<number>;
 
@@ -187,27 +188,15 @@ const COMMANDS: Array<[string, Register]> = [
   }],
 ];
 
-/** Options every command takes, and whether each takes a value (the next word, whatever it is, as commander reads it). */
-const GLOBAL_OPTIONS = new Map([['--root', true], ['--memory-dir', true], ['--debug', false]]);
-
 /**
- * The commands to register for argv: only the one it names, when it names one of ours before any
- * other option than the global ones; else all (help, the version, an unknown command and its "did
- * you mean", `completion`, which lists them all).
+ * The commands to register for argv: only the one it names, when the first word after the global
+ * options is one of ours; else all (help, the version, an unknown command and its "did you mean",
+ * `completion`, which lists them all).
  */
 export function commandsFor(argv: readonly string[]): Array<[string, Register]> {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg.startsWith('-')) {
-      const name = arg.split('=')[0]!;
-      if (!GLOBAL_OPTIONS.has(name)) return COMMANDS;
-      if (GLOBAL_OPTIONS.get(name) && !arg.includes('=')) i++;
-      continue;
-    }
-    const named = arg === 'completion' ? undefined : COMMANDS.find(([name]) => name === arg);
-    return named ? [named] : COMMANDS;
-  }
-  return COMMANDS;
+  const word = argv[afterGlobalOptions(argv)];
+  const named = word === 'completion' ? undefined : COMMANDS.find(([name]) => name === word);
+  return named ? [named] : COMMANDS;
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,0 +1,28 @@
+// The options every command takes, read before commander runs: by the loader (boot.ts), which
+// answers `--version` itself and names its code cache after the command, and by the CLI
+// (command-list.ts), which builds only the command argv names. Read as commander reads them: a
+// value-taking option takes the next word, whatever it is (`--root --version` is a root).
+
+/** Each global option, and whether it takes a value. */
+const TAKES_VALUE = new Map([['--root', true], ['--memory-dir', true], ['--debug', false]]);
+
+/** How many words the global option at argv[i] takes (1, or 2 with its value); 0 when argv[i] is not one. */
+export function globalOptionWords(argv: readonly string[], i: number): number {
+  const arg = argv[i]!;
+  const eq = arg.indexOf('=');
+  const takesValue = TAKES_VALUE.get(eq < 0 ? arg : arg.slice(0, eq));
+  if (takesValue === undefined || (eq >= 0 && !takesValue)) return 0;
+  return takesValue && eq < 0 ? 2 : 1;
+}
+
+/** The index of argv's first word after its leading global options and their values (argv.length when none is left). */
+export function afterGlobalOptions(argv: readonly string[]): number {
+  let i = 0;
+  while (i < argv.length) {
+    const words = globalOptionWords(argv, i);
+    if (words === 0) break;
+    i += words;
+  }
+  // A value-taking option at the very end has no value: nothing follows it.
+  return Math.min(i, argv.length);
+}
