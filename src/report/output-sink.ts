@@ -55,30 +55,19 @@ export function cleanText(text: string, options: SinkOptions = { colour: false }
  * whether any changed. Unlike a masked copy, nothing is allocated for a document without secrets.
  */
 function maskParsed(value: unknown, mask: (text: string) => string): boolean {
+  if (!value || typeof value !== 'object') return false;
+  // An array's keys are its indexes: one walk serves arrays and objects alike.
+  const holder = value as Record<string, unknown>;
   let changed = false;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      if (typeof v === 'string') {
-        const masked = mask(v);
-        if (masked !== v) {
-          value[i] = masked;
-          changed = true;
-        }
-      } else if (v && typeof v === 'object' && maskParsed(v, mask)) changed = true;
-    }
-  } else if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    for (const k of Object.keys(record)) {
-      const v = record[k];
-      if (typeof v === 'string') {
-        const masked = mask(v);
-        if (masked !== v) {
-          record[k] = masked;
-          changed = true;
-        }
-      } else if (v && typeof v === 'object' && maskParsed(v, mask)) changed = true;
-    }
+  for (const k of Object.keys(holder)) {
+    const v = holder[k];
+    if (typeof v === 'string') {
+      const masked = mask(v);
+      if (masked !== v) {
+        holder[k] = masked;
+        changed = true;
+      }
+    } else if (maskParsed(v, mask)) changed = true;
   }
   return changed;
 }
