@@ -55,12 +55,10 @@ const pgLazyDns = patchSource('pg-lazy-dns', /[\\/]pg[\\/]lib[\\/]connection-par
 const pgNodeCrypto = {
   name: 'pg-node-crypto',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(crypto\/)?utils$/ }, (args) => {
-      if (!/[\\/]pg[\\/]lib([\\/]crypto)?$/.test(args.resolveDir)) return undefined;
-      const inCrypto = /[\\/]crypto$/.test(args.resolveDir);
-      if (inCrypto ? args.path !== './utils' : args.path !== './crypto/utils') return undefined;
-      return { path: join(root, 'scripts', 'vendor-patches', 'pg-crypto.cjs') };
-    });
+    // pg/lib/client.js asks for './crypto/utils', pg/lib/crypto/sasl.js for './utils': the same file.
+    b.onResolve({ filter: /utils$/ }, (args) => (/[\\/]pg[\\/]lib[\\/]crypto[\\/]utils$/.test(join(args.resolveDir, args.path))
+      ? { path: join(root, 'scripts', 'vendor-patches', 'pg-crypto.cjs') }
+      : undefined));
   },
 };
 const common = {
