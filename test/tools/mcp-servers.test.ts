@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { aiw, tempRoot, type TempRoot } from '../helpers/temp-root.js';
+import { isRunning } from '../reliability/support/processes.js';
 
 const require = createRequire(import.meta.url);
 const serverMain = (pkg: string) => join(dirname(require.resolve(`${pkg}/package.json`)), 'dist', 'index.js');
@@ -40,14 +41,6 @@ tools:
 }
 
 const pids = (root: TempRoot, name: string) => (existsSync(root.path(`${name}.pids`)) ? readFileSync(root.path(`${name}.pids`), 'utf8').trim().split('\n').map(Number) : []);
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 interface RunDoc { status: string; outputs: Record<string, unknown>; steps: Array<{ name: string; status: string; error?: { message: string }; output?: unknown; classification?: { class: string } | null; heals?: Array<{ fix: string; source: string; fix_success: boolean }> }> }
 
@@ -80,7 +73,7 @@ outputs:
     // Listing the tools (first run, no cache) and the three calls share one process per server.
     expect(pids(root, 'everything')).toHaveLength(1);
     expect(pids(root, 'fs')).toHaveLength(1);
-    expect([...pids(root, 'everything'), ...pids(root, 'fs')].filter(alive)).toEqual([]);
+    expect([...pids(root, 'everything'), ...pids(root, 'fs')].filter(isRunning)).toEqual([]);
   });
 
   it('lists the servers tools with params from their input schemas; validate checks skills against the cached list offline', async () => {
@@ -144,7 +137,7 @@ steps:
     const healedStep = healed.json<RunDoc>().steps[0]!;
     expect(healedStep.status, healed.stderr).toBe('healed');
     expect(healedStep.heals).toEqual([expect.objectContaining({ fix: 'make_missing_dir', source: 'learned', fix_success: true })]);
-    expect(pids(root, 'files').filter(alive)).toEqual([]);
+    expect(pids(root, 'files').filter(isRunning)).toEqual([]);
   });
 
   it('a server that dies between calls is started again by the next call of the run', async () => {
@@ -162,7 +155,7 @@ steps:
     expect(doc.steps.map((s) => [s.name, s.status]), res.stderr).toEqual([['before', 'success'], ['kill', 'success'], ['after', 'success']]);
     expect(doc.steps[2]!.output).toBe('Echo: two');
     expect(pids(root, 'everything')).toHaveLength(2);
-    expect(pids(root, 'everything').filter(alive)).toEqual([]);
+    expect(pids(root, 'everything').filter(isRunning)).toEqual([]);
   });
 
   it('a Streamable HTTP server that is not there is a network failure (classified by the cause, not just "fetch failed")', async () => {
@@ -196,7 +189,7 @@ steps:
     expect(step.status).toBe('failed');
     expect(step.error?.message).toBe("MCP tool 'trigger-long-running-operation' of server 'everything' timed out after 2000 ms; the server was stopped");
     expect(step.classification?.class).toBe('timeout');
-    expect(pids(root, 'everything').filter(alive)).toEqual([]);
+    expect(pids(root, 'everything').filter(isRunning)).toEqual([]);
   });
 
   it('an isError answer is a failure whose text the heal loop classifies, recorded like any attempt', async () => {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { McpSource } from '../../../src/tools/mcp/mcp-source.js';
 import type { McpTool, ToolRunContext } from '../../../src/model/tool.js';
 import { tempRoot, type TempRoot } from '../../helpers/temp-root.js';
+import { isRunning } from '../../reliability/support/processes.js';
 
 const require = createRequire(import.meta.url);
 const EVERYTHING = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist', 'index.js');
@@ -33,15 +34,6 @@ async function everything(root: TempRoot, servers = ['everything']): Promise<{ t
   };
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 const ctx = (over: Partial<ToolRunContext> = {}): ToolRunContext => ({ config: {}, env: process.env, ...over });
 
 describe('MCP tool calls to a server that is already running', () => {
@@ -51,7 +43,7 @@ describe('MCP tool calls to a server that is already running', () => {
     const [first] = pids();
     const hung = await tool('trigger-long-running-operation').run({ duration: 600, steps: 2 }, ctx({ timeoutMs: 300 }));
     expect(hung).toMatchObject({ ok: false, timedOut: true, error: "MCP tool 'trigger-long-running-operation' of server 'everything' timed out after 300 ms; the server was stopped" });
-    expect(alive(first!)).toBe(false);
+    expect(isRunning(first!)).toBe(false);
     expect((await tool('echo').run({ message: 'two' }, ctx())).output).toBe('Echo: two');
     expect(pids()).toHaveLength(2);
     expect(pids()[1]).not.toBe(first);
@@ -65,8 +57,8 @@ describe('MCP tool calls to a server that is already running', () => {
     const call = tool('trigger-long-running-operation').run({ duration: 600, steps: 2 }, ctx({ signal: run.signal }));
     setTimeout(() => run.abort(), 200);
     expect(await call).toMatchObject({ ok: false, interrupted: true, error: "MCP tool 'trigger-long-running-operation' of server 'everything' was interrupted" });
-    expect(pids().map(alive)).toEqual([false]);
-    expect(pids('idle').map(alive)).toEqual([true]);
+    expect(pids().map(isRunning)).toEqual([false]);
+    expect(pids('idle').map(isRunning)).toEqual([true]);
   });
 
   it('a run aborted before a call interrupts it without an answer', async () => {
@@ -87,6 +79,6 @@ describe('MCP tool calls to a server that is already running', () => {
     expect(getEventListeners(run.signal, 'abort').length).toBeLessThanOrEqual(1);
     // No call in flight: the abort is the run's to act on, the servers stay until the run closes them.
     run.abort();
-    expect([...pids(), ...pids('second')].filter(alive)).toHaveLength(2);
+    expect([...pids(), ...pids('second')].filter(isRunning)).toHaveLength(2);
   });
 });
