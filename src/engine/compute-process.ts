@@ -34,9 +34,17 @@ interface Waiting {
 // How long a new process may take to start before its first request fails (a loaded machine).
 const START_ALLOWANCE_MS = 30_000;
 
-// The permission model keeps an escaped compute script away from files and processes. Its flag was
-// renamed in Node 22; whichever this Node knows is used.
-const PERMISSION = ['--permission', '--experimental-permission'].find((f) => process.allowedNodeEnvironmentFlags.has(f));
+/**
+ * The permission model keeps an escaped compute script away from files and processes. Its flag was
+ * renamed in Node 22; whichever this Node knows is used. Asked when a process starts, not when this
+ * module loads: Node builds its set of allowed flags on first use (~1.3 ms), and most runs have no
+ * compute step.
+ */
+let permissionFlag: string | null | undefined;
+function permission(): string | null {
+  permissionFlag ??= ['--permission', '--experimental-permission'].find((f) => process.allowedNodeEnvironmentFlags.has(f)) ?? null;
+  return permissionFlag;
+}
 
 /**
  * One `node` process that runs the compute code of a whole run (nested skills included, each in a
@@ -77,7 +85,8 @@ export class ComputeProcess {
     this.up = false;
     this.early.clear();
     this.stopped = undefined;
-    const args = [`--max-old-space-size=${this.memoryMb}`, '--no-warnings', ...(PERMISSION ? [PERMISSION] : []), '-e', CHILD_SOURCE];
+    const flag = permission();
+    const args = [`--max-old-space-size=${this.memoryMb}`, '--no-warnings', ...(flag ? [flag] : []), '-e', CHILD_SOURCE];
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
     this.child = child;
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {

