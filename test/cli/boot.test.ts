@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -134,8 +134,8 @@ describe('what a 1-step run loads', () => {
     const cache = root.path('cache');
     root.write('probe.cjs', PROBE);
     const out = root.path('probe.json');
+    // Pipes, as under CI or a script capturing the output.
     const run = () => {
-      // Pipes, as under CI or a script capturing the output.
       const r = spawnSync(process.execPath, ['-r', root.path('probe.cjs'), BIN, '--root', root.dir, 'run', 'one'], {
         encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AIW_CACHE_DIR: cache, PROBE_OUT: out },
       });
@@ -149,5 +149,21 @@ describe('what a 1-step run loads', () => {
     expect(askedForFlags).toBe(false);
     // node:os (host name, home folder) only when used; no terminal on pipes; no hashing, no V8 flags.
     for (const unused of ['os', 'tty', 'crypto', 'v8', 'worker_threads']) expect(loaded).not.toContain(`NativeModule ${unused}`);
+  });
+
+  it('does not load node:tty to learn that /dev/null is no terminal', () => {
+    const root = project();
+    root.write('probe.cjs', PROBE);
+    const devNull = openSync('/dev/null', 'w');
+    try {
+      const r = spawnSync(process.execPath, ['-r', root.path('probe.cjs'), BIN, '--root', root.dir, 'run', 'one'], {
+        encoding: 'utf8', stdio: ['ignore', 'pipe', devNull], env: { ...process.env, AIW_CACHE_DIR: root.path('cache'), PROBE_OUT: root.path('probe.json') },
+      });
+      expect(r.stdout).toMatch(/SUCCESS one/);
+    } finally {
+      closeSync(devNull);
+    }
+    const { loaded } = JSON.parse(readFileSync(root.path('probe.json'), 'utf8')) as { loaded: string[] };
+    if (process.platform === 'linux') expect(loaded).not.toContain('NativeModule tty');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colorLevel, isCi, isInteractive, type Io } from '../../src/cli/io.js';
+import { colorLevel, deviceMajor, isCi, isInteractive, type Io } from '../../src/cli/io.js';
 
 const io = (env: NodeJS.ProcessEnv, isTTY = true): Io => ({ stdout: { write: () => {}, isTTY }, stderr: { write: () => {} }, env, cwd: '/' });
 
@@ -31,5 +31,15 @@ describe('colour level', () => {
     expect(colorLevel(io({ NO_COLOR: '1' }))).toBe(0);
     expect(colorLevel(io({ NO_COLOR: '1', FORCE_COLOR: '2' }))).toBe(0);
     expect(colorLevel(io({ NO_COLOR: '' }))).toBe(1);
+  });
+});
+
+describe('device major numbers (telling /dev/null from a terminal without node:tty)', () => {
+  it('reads the major number the way glibc does, small and large', () => {
+    expect(deviceMajor(259)).toBe(1); // /dev/null: makedev(1, 3)
+    expect(deviceMajor(1280)).toBe(5); // /dev/tty: makedev(5, 0)
+    expect(deviceMajor(136 << 8)).toBe(136); // /dev/pts/0
+    // makedev(5000, 7): the major's high bits sit above bit 32.
+    expect(deviceMajor(((5000 & 0xfff) << 8) + (5000 & ~0xfff) * 2 ** 32 + 7)).toBe(5000);
   });
 });
