@@ -5,7 +5,7 @@
 // dynamic import() the first time it is imported, so `aiw --version` runs commander and nothing
 // else. Schemas are compiled to standalone validators first (see gen-validators.mjs).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,14 +126,23 @@ await build({
 // the bundle an object with their export names that loads the file on first use (src/cli/boot.ts).
 // yaml: the attempt-log and memory modules import it, and `memory stats` of a large log never parses.
 const LAZY_VENDOR = Object.fromEntries(['yaml'].map((name) => [`./vendor/${name}.cjs`, Object.keys(createRequire(import.meta.url)(join(out, 'vendor', `${name}.cjs`)))]));
+// The function Node wraps a CommonJS module in: the build puts it around the files the loader
+// compiles (below), and the loader checks that a file starts with it.
+const COMMONJS_WRAPPER = ['(function (exports, require, module, __filename, __dirname) {', '\n})'];
 // What bin/aiw.js requires: small, and it answers --version without reading the bundle.
 await build({
   ...common, entryPoints: { aiw: join(root, 'src/cli/boot.ts') }, outdir: out, outExtension: { '.js': '.cjs' }, banner: {},
-  define: { ...common.define, __AIW_LAZY_VENDOR__: JSON.stringify(LAZY_VENDOR) },
+  define: { ...common.define, __AIW_LAZY_VENDOR__: JSON.stringify(LAZY_VENDOR), __AIW_COMMONJS_WRAPPER__: JSON.stringify(COMMONJS_WRAPPER[0]) },
 });
-// src/cli/boot.ts reads the bundle and the vendor files as latin1, which is only right for ASCII (esbuild's default charset).
+// The files the loader (src/cli/boot.ts) compiles: the bundle and the vendor files.
 for (const file of ['main.cjs', ...Object.keys(VENDOR).map((name) => join('vendor', `${name}.cjs`))]) {
-  if (readFileSync(join(out, file)).some((byte) => byte > 0x7f)) throw new Error(`dist/${file} is not ASCII: boot.ts reads it as latin1`);
+  const code = readFileSync(join(out, file));
+  // The loader reads them as latin1, which is only right for ASCII (esbuild's default charset).
+  if (code.some((byte) => byte > 0x7f)) throw new Error(`dist/${file} is not ASCII: boot.ts reads it as latin1`);
+  // Each holds the function Node wraps a CommonJS module in, on its first line so stack traces keep
+  // their lines: the loader compiles the file as it reads it. Wrapping at start-up made V8 copy the
+  // whole bundle into a second string, and that copy alone filled the young heap (a scavenge).
+  writeFileSync(join(out, file), `${COMMONJS_WRAPPER[0]}${code.toString('latin1')}${COMMONJS_WRAPPER[1]}`, 'latin1');
 }
 // The Python worker (dialect: python skills) ships beside the chunks; the engine finds it there.
 mkdirSync(join(out, 'python'), { recursive: true });

@@ -16,6 +16,8 @@ import { lazyExports } from './lazy-exports.js';
 declare const __AIW_VERSION__: string;
 /** Set by the build: vendor files that load on first use of an export, with their export names. */
 declare const __AIW_LAZY_VENDOR__: Record<string, readonly string[]>;
+/** Set by the build: how each file it made for this loader starts (the CommonJS module function). */
+declare const __AIW_COMMONJS_WRAPPER__: string;
 
 const argv = process.argv.slice(2);
 const COMMANDS = new Set(['run', 'tool', 'known-issues', 'learn-fix', 'debug-tool', 'memory', 'validate', 'mcp', 'import', 'init']);
@@ -39,11 +41,9 @@ function runCached(file: string, req: (id: string) => unknown): unknown {
   const cachedData = lasting ?? first;
   // node:vm only now: `aiw --version` does not need it.
   const { Script } = process.getBuiltinModule('node:vm');
-  // The same wrapper Node gives a CommonJS module, on the first line, so stack traces keep their lines.
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: file,
-    cachedData,
-  });
+  // The build wrapped the file in the function Node gives a CommonJS module (scripts/build.mjs).
+  if (!source.startsWith(__AIW_COMMONJS_WRAPPER__)) throw new Error(`${file} is not a file of aiw's build: run \`npm run build\` (or reinstall aiw)`);
+  const script = new Script(source, { filename: file, cachedData });
   if (cache && (!cachedData || script.cachedDataRejected || first)) {
     if (!unsaved.length) process.once('exit', saveCodeCaches);
     // A lasting cache that V8 rejected is made again in its place; a first one V8 took becomes lasting.

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -165,5 +165,24 @@ describe('what a 1-step run loads', () => {
     }
     const { loaded } = JSON.parse(readFileSync(root.path('probe.json'), 'utf8')) as { loaded: string[] };
     if (process.platform === 'linux') expect(loaded).not.toContain('NativeModule tty');
+  });
+});
+
+describe('the files the loader compiles', () => {
+  it('hold the CommonJS function wrapper on their first line, and a file without it is refused with a clear error', () => {
+    const main = readFileSync(join(DIST, 'main.cjs'), 'latin1');
+    expect(main.split('\n', 1)[0]).toMatch(/^\(function \(exports, require, module, __filename, __dirname\) \{/);
+    expect(main.endsWith('\n})')).toBe(true);
+    // A copy of the install whose bundle lost the wrapper (a hand-edited or foreign file).
+    const root = project();
+    const copy = root.path('install');
+    cpSync(join(DIST, '..', 'bin'), join(copy, 'bin'), { recursive: true });
+    cpSync(DIST, join(copy, 'dist'), { recursive: true });
+    writeFileSync(join(copy, 'dist', 'main.cjs'), 'module.exports = 1;\n');
+    const r = spawnSync(process.execPath, [join(copy, 'bin', 'aiw.js'), '--root', root.dir, 'run', 'one'], {
+      encoding: 'utf8', env: { ...process.env, AIW_CACHE_DIR: 'off' },
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("main.cjs is not a file of aiw's build: run `npm run build` (or reinstall aiw)");
   });
 });
