@@ -392,7 +392,7 @@ const results = {
     peak_memory: rssMethod,
     memory_cache: `warm for the known-issues figure: one call before the counted rounds builds <memory>/.cache (what a user sees from the second call after a change); the cold case is measured separately (cache deleted before every sample)`,
     memory_files: 'generated files are dated one hour back (as a real memory file is, long before a lookup); the cache then needs no content hash on each call',
-    aiw: `node bin/aiw.js --root <tmp project> [--memory-dir <tmp memory>] ... (dist/ built by npm run build), AIW_CACHE_DIR in the run's temp folder`,
+    aiw: `node dist/aiw.cjs (the package bin) --root <tmp project> [--memory-dir <tmp memory>] ... (dist/ built by npm run build), AIW_CACHE_DIR in the run's temp folder`,
   },
   fixtures: {
     tool_steps: TOOL_STEPS, mcp_calls: MCP_CALLS, compute_steps: COMPUTE_STEPS, learned_fixes: FIXES, patterns: PATTERNS, attempt_records: FAILURE_RECORDS,

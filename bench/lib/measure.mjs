@@ -83,7 +83,7 @@ export function addFigure(list, spec, samples, aName, bName, { quick, log }) {
 
 /**
  * Copy bin/, dist/ (the bundle and its chunks) and package.json to `dir`, same layout, and return
- * the copied bin. The copy is what gets measured: a rebuild of the work tree during the run (which
+ * the copied package bin (what `aiw` runs after an install). The copy is what gets measured: a rebuild of the work tree during the run (which
  * empties dist/ first) cannot change it or break it.
  */
 export function snapshotCli(repo, dir) {
@@ -97,8 +97,10 @@ export function snapshotCli(repo, dir) {
         cpSync(join(repo, 'bin'), join(dir, 'bin'), { recursive: true });
         cpSync(join(repo, 'dist'), join(dir, 'dist'), { recursive: true });
         copyFileSync(join(repo, 'package.json'), join(dir, 'package.json'));
-        const check = spawnSync(process.execPath, [join(dir, 'bin', 'aiw.js'), '--version'], { encoding: 'utf8' });
-        if (check.status === 0) return join(dir, 'bin', 'aiw.js');
+        // What an install runs as `aiw`: the package's bin (dist/aiw.cjs; bin/aiw.js in older checkouts).
+        const bin = join(dir, JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).bin.aiw);
+        const check = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
+        if (check.status === 0) return bin;
       } catch {
         // dist/ changed while it was copied: try again below.
       }

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,8 @@ describe('using aiw in your own repository, following the README', () => {
       'package/tools/basics.yaml', 'package/memory/learned/tool_fixes.yaml', 'package/aiw.config.yaml']));
     expect(files.filter((f) => /tool_failures|unsaved|\.cache|^package\/(src|test|node_modules)\//.test(f))).toEqual([]);
     expect(existsSync(join(prefix, 'bin', 'aiw'))).toBe(true);
+    // `aiw` is the loader itself, not a script that requires it (one file less to resolve per start).
+    expect(realpathSync(join(prefix, 'bin', 'aiw'))).toMatch(/[\\/]dist[\\/]aiw\.cjs$/);
   });
 
   it('in an empty directory: aiw init, validate, run the starter skill, write and run a skill of one\'s own', () => {
