@@ -238,7 +238,9 @@ function startupFigures(list, env, suffix, count) {
 }
 
 log('main table (NODE_EXTRA_CA_CERTS unset for every child):');
-startupFigures(figures, envNoCA, '', COUNT);
+// The start-up figures cost ~0.1 s a pair, and `node -e 0` alone spreads by a third between samples
+// on this kind of machine: three times the rounds (at least 21), so that a median is the figure.
+startupFigures(figures, envNoCA, '', quick ? COUNT : Math.max(COUNT * 3, 21));
 
 // The first start after an install or an upgrade: no code cache yet (AIW_CACHE_DIR=off).
 if (want('cold')) guarded(figures, 'run1-cold', '`aiw run` of a 1-step skill, no caches', () => {
@@ -358,7 +360,7 @@ if (want('pg')) {
     }
   } else {
     try {
-      figures.push(...await postgresFigures({ bin, fx, tmp, count: Math.min(COUNT, HEAVY), warmup: WARMUP, quick, log, env: envNoCA }));
+      figures.push(...await postgresFigures({ bin, fx, tmp, count: COUNT, warmup: WARMUP, quick, log, env: envNoCA }));
     } catch (err) {
       figures.push({ id: 'pg-known', title: 'PostgreSQL memory figures', baseline: 'files', skipped: `error: ${String(err.message).split('\n')[0].slice(0, 300)}` });
       errors.push(`pg: ${err.message}`);
