@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFailures } from '../../src/memory/attempt-log/attempt-log.js';
@@ -214,5 +214,40 @@ describe.skipIf(!ok)('memory in PostgreSQL, through the built binary', () => {
     // And the exported files work as a file-backed memory.
     const back = await aiw(filesRoot, ['--memory-dir', out.path('memory'), 'known-issues', '--tool', 'deploy', '--json'], { RUN_TAG: 'x' });
     expect(JSON.parse(back.stdout).matches).toHaveLength(1);
+  });
+
+  it('closes its database connections when a command is done: none is cut by the exit', async () => {
+    const url = await server.createDatabase();
+    const root = project();
+    const env = { AIW_MEMORY_URL: url, RUN_TAG: 'close' };
+    await aiw(root, ['learn-fix', 'deploy', 'manifest unknown', 'no token', 'make one'], env);
+    // A probe required before the CLI counts the connections that never said goodbye: sockets
+    // opened to the server on which no Terminate message (PostgreSQL's 'X', length 4) was written.
+    // pg unrefs an idle pooled connection, so one left open does not keep the process alive: the
+    // exit cuts it, and the server sees the client vanish.
+    root.write('probe.cjs', `const net = require('node:net'); const open = new Set(); const { connect, write } = net.Socket.prototype;
+      net.Socket.prototype.connect = function (...a) { open.add(this); return connect.apply(this, a); };
+      net.Socket.prototype.write = function (chunk, ...a) {
+        if (Buffer.isBuffer(chunk) && chunk.length === 5 && chunk[0] === 0x58 && chunk.readInt32BE(1) === 4) open.delete(this);
+        return write.call(this, chunk, ...a);
+      };
+      process.on('exit', () => require('node:fs').writeFileSync(process.env.PROBE_OUT, String([...open].filter((s) => !s.destroyed).length)));`);
+    const openAtExit = async (args: string[]) => {
+      const out = root.path('probe.txt');
+      const child = spawn(process.execPath, ['-r', root.path('probe.cjs'), BIN, '--root', root.dir, ...args], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', ...env, PROBE_OUT: out },
+      });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      outputs.push(stdout);
+      expect(code).toBe(0);
+      return Number(readFileSync(out, 'utf8'));
+    };
+    expect(await openAtExit(['known-issues', '--tool', 'deploy', '--error', 'Error: manifest unknown', '--json'])).toBe(0);
+    expect(await openAtExit(['memory', 'fixes', '--json'])).toBe(0);
+    expect(await openAtExit(['debug-tool', 'deploy', '--json'])).toBe(0);
+    expect(await openAtExit(['learn-fix', 'deploy2', 'manifest unknown', 'no token', 'make one'])).toBe(0);
+    expect(await openAtExit(['run', 'ship'])).toBe(0);
   });
 });

@@ -16,12 +16,17 @@ export interface DebugToolOptions extends GlobalOptions {
  */
 export async function debugToolCommand(toolName: string, errorText: string, opts: DebugToolOptions, io: Io): Promise<number> {
   const session = await openSession(opts, io);
-  // Only the tool list is needed: MCP servers started to read it are stopped at once.
-  await session.close();
-  const tool = session.registry.get(toolName);
-  const report = redactValue(await buildDebugReport({
-    tool, errorText, memoryDir: session.project.memoryDir, store: await session.memory(), config: session.project.config, configFile: session.project.configFile,
-  }));
-  io.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : formatDebugReport(report));
-  return EXIT.ok;
+  try {
+    // Only the tool list is needed: MCP servers started to read it are stopped at once.
+    await session.registry.close();
+    const tool = session.registry.get(toolName);
+    const report = redactValue(await buildDebugReport({
+      tool, errorText, memoryDir: session.project.memoryDir, store: await session.memory(), config: session.project.config, configFile: session.project.configFile,
+    }));
+    io.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : formatDebugReport(report));
+    return EXIT.ok;
+  } finally {
+    // And the memory store once read (a database's connections).
+    await session.close();
+  }
 }

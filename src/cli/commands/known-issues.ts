@@ -27,7 +27,9 @@ export async function knownIssuesCommand(opts: KnownIssuesOptions, io: Io): Prom
   addSecretsFromEnv(io.env);
   const project = await openProject({ root: opts.root, memoryDir: opts.memoryDir, cwd: io.cwd, env: io.env });
   const store = await openMemoryStore({ memoryDir: project.memoryDir, config: project.config, env: io.env, onNotice: (n) => io.stderr.write(`aiw: note: ${n}\n`) });
-  const result = await lookupKnownIssues(store, opts.tool, opts.error);
+  // Closed once looked up: a database's connections closed now let the process end as soon as the
+  // answer is out (see session.ts, memoryStoreOf).
+  const result = await lookupKnownIssues(store, opts.tool, opts.error).finally(() => store.close());
   for (const w of result.warnings) io.stderr.write(`aiw: warning: ${w}\n`);
   const classification = opts.error === undefined ? null : classifyError(project.config, opts.error);
   if (opts.json) {

@@ -66,7 +66,7 @@ export async function learnFixCommand(positional: Positional, opts: LearnFixOpti
   const warnings: string[] = [];
   const result = await (await session.memory()).learnFix({
     tool: values.tool!, pattern: values.pattern!, rootCause: values.rootCause!, fix: values.fix!, remedy,
-  }, warnings);
+  }, warnings).finally(() => session.memory.close());
   for (const w of warnings) io.stderr.write(`aiw: warning: ${w}\n`);
   const trusted = !!(opts.trust && result.fix.remedy);
   if (trusted) await trustRemedy(io.env, session.project.root, { ...result.fix, remedy: result.fix.remedy! });

@@ -105,6 +105,9 @@ export async function memoryCommand(view: string, opts: MemoryOptions, io: Io): 
       if (!opts.json) text.push('Heal statistics:', formatStatsText(summary), ...seedStatsText(seed));
     }
   }
+  // Done with the store: a database's connections closed now let the process end as soon as the
+  // answer is out (see session.ts, memoryStoreOf).
+  await store.close();
   doc.warnings = warnings;
   if (opts.json) io.stdout.write(`${JSON.stringify(doc)}\n`);
   else {
