@@ -41,4 +41,28 @@ describe('exiting as soon as a command has finished', () => {
     const out = execFileSync(process.execPath, [BIN, '--root', root.dir, 'run', 'one'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     expect(out).toMatch(/SUCCESS one in .*\n$/);
   });
+
+  it('ends at once after the commands people run most: run, known-issues, memory', () => {
+    const root = tempRoot({
+      'tools/t.yaml': 'tools:\n  ok:\n    description: succeeds\n    command: [/bin/true]\n',
+      'skills/one.yaml': 'name: one\ndescription: one\nsteps:\n  - name: s\n    tool: ok\n',
+      'memory/learned/tool_fixes.yaml': 'tool_fixes:\n  - tool_name: ok\n    error_pattern: "connection refused"\n    root_cause: down\n    fix_applied: start it\n',
+      // Tells whether the process ended through process.exit (the entry calls it when nothing is
+      // left to run) or by its event loop running dry.
+      'probe.cjs': `let early = false; const exit = process.exit;
+        process.exit = (...a) => { early = true; return exit.apply(process, a); };
+        process.on('exit', () => require('node:fs').writeFileSync(process.env.PROBE_OUT, String(early)));`,
+    });
+    const endsAtOnce = (...args: string[]) => {
+      const res = spawnSync(process.execPath, ['-r', root.path('probe.cjs'), BIN, '--root', root.dir, ...args], {
+        encoding: 'utf8', env: { ...process.env, CI: 'true', PROBE_OUT: root.path('probe.txt') },
+      });
+      expect(res.status, res.stderr).toBe(0);
+      return readFileSync(root.path('probe.txt'), 'utf8') === 'true';
+    };
+    for (const args of [['run', 'one'], ['known-issues', '--tool', 'ok', '--error', 'connection refused', '--json'], ['memory', 'fixes', '--json']]) {
+      endsAtOnce(...args); // the first call may build caches, whose last file work the process waits for
+      expect(endsAtOnce(...args), args.join(' ')).toBe(true);
+    }
+  });
 });
