@@ -1,7 +1,8 @@
 // The `aiw` command (dist/aiw.cjs; bin/aiw.js requires it in a checkout): a small CommonJS file
 // that compiles the CLI bundle (dist/main.cjs) with a V8 code cache, so that from the second start
-// on V8 neither parses nor compiles what it already compiled. Node 20 has no compile cache for ES modules (module.enableCompileCache came in 22.1)
-// and loading the ESM chunks cost more than running most commands, hence one CommonJS bundle.
+// on V8 neither parses nor compiles what it already compiled. Node 20 has no compile cache for ES
+// modules (module.enableCompileCache came in 22.1) and loading the ESM chunks cost more than running
+// most commands, hence one CommonJS bundle.
 import { readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Script } from 'node:vm';
