@@ -83,8 +83,8 @@ export function addFigure(list, spec, samples, aName, bName, { quick, log }) {
 
 /**
  * Copy bin/, dist/ (the bundle and its chunks) and package.json to `dir`, same layout, and return
- * the copied package bin (what `aiw` runs after an install). The copy is what gets measured: a rebuild of the work tree during the run (which
- * empties dist/ first) cannot change it or break it.
+ * the copied package bin (what `aiw` runs after an install). The copy is what gets measured: a
+ * rebuild of the work tree during the run (which empties dist/ first) cannot change it or break it.
  */
 export function snapshotCli(repo, dir) {
   const bundle = join(repo, 'dist');

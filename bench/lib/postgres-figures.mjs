@@ -23,19 +23,22 @@ export function postgresMissing() {
   return findPostgresBin() ? null : 'PostgreSQL is not installed (apt-get install postgresql; the server is started by the bench on a loopback port)';
 }
 
-/**
- * A team's server in its steady state, not just after a bulk load: 100,000 inserted rows would make
- * autovacuum vacuum and analyse the tables within the next minute, in the middle of the figures.
- */
-async function settle(url) {
+/** `fn` with a client of the database at `url`, ended after. */
+async function withClient(url, fn) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query('VACUUM ANALYZE');
+    return await fn(client);
   } finally {
     await client.end();
   }
 }
+
+/**
+ * A team's server in its steady state, not just after a bulk load: 100,000 inserted rows would make
+ * autovacuum vacuum and analyse the tables within the next minute, in the middle of the figures.
+ */
+const settle = (url) => withClient(url, (client) => client.query('VACUUM ANALYZE'));
 
 /** Start a PostgreSQL server, measure the figures, stop it. */
 export async function postgresFigures({ bin, fx, tmp, count, warmup, quick, log, env: baseEnv = process.env }) {
@@ -68,18 +71,16 @@ export async function postgresFigures({ bin, fx, tmp, count, warmup, quick, log,
     const pgMem = join(tmp, 'mem-pg');
     mkdirSync(pgMem, { recursive: true });
     aiw(['memory', 'migrate'], { mem: pgMem, e: pgEnv });
-    const client = new pg.Client({ connectionString: server.url });
-    await client.connect();
-    for (let i = 0; i < FIXES; i += 5000) {
-      const batch = fixes.slice(i, i + 5000);
-      await client.query(
-        `INSERT INTO aiw_fixes (tool_name, error_pattern, pattern_key, root_cause, fix_applied, rev)
-         SELECT t, p, CASE WHEN btrim(p) LIKE '/%' THEN btrim(p) ELSE regexp_replace(lower(btrim(p)), '\\s+', ' ', 'g') END, r, f, nextval('aiw_rev')
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(t, p, r, f)`,
-        [batch.map((f) => f.tool_name), batch.map((f) => f.error_pattern), batch.map((f) => f.root_cause), batch.map((f) => f.fix_applied)]);
-    }
-    await client.query('ANALYZE');
-    await client.end();
+    await withClient(server.url, async (client) => {
+      for (let i = 0; i < FIXES; i += 5000) {
+        const batch = fixes.slice(i, i + 5000);
+        await client.query(
+          `INSERT INTO aiw_fixes (tool_name, error_pattern, pattern_key, root_cause, fix_applied, rev)
+           SELECT t, p, CASE WHEN btrim(p) LIKE '/%' THEN btrim(p) ELSE regexp_replace(lower(btrim(p)), '\\s+', ' ', 'g') END, r, f, nextval('aiw_rev')
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(t, p, r, f)`,
+          [batch.map((f) => f.tool_name), batch.map((f) => f.error_pattern), batch.map((f) => f.root_cause), batch.map((f) => f.fix_applied)]);
+      }
+    });
     const patternsOnly = join(tmp, 'mem-patterns-only');
     mkdirSync(join(patternsOnly, 'learned'), { recursive: true });
     copyFileSync(join(fx.mem.big, 'learned', 'patterns.yaml'), join(patternsOnly, 'learned', 'patterns.yaml'));
@@ -108,10 +109,7 @@ export async function postgresFigures({ bin, fx, tmp, count, warmup, quick, log,
     const logFile = join(fx.mem.log100k, 'learned', 'tool_failures.yaml');
     const logSize = statSync(logFile).size;
     // Its own database with the 100k attempts and no fixes, as the file side has (fx.mem.log100k).
-    const admin = new pg.Client({ connectionString: server.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE aiw_run');
-    await admin.end();
+    await withClient(server.url, (admin) => admin.query('CREATE DATABASE aiw_run'));
     const runEnv = { ...env, AIW_MEMORY_URL: server.url.replace(/\/postgres$/, '/aiw_run') };
     const pgRunMem = join(tmp, 'mem-pg-run');
     mkdirSync(pgRunMem, { recursive: true });
