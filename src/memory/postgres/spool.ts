@@ -27,15 +27,22 @@ export async function appendSpool(file: string, entries: readonly SpoolEntry[]):
 
 /** How many entries are waiting (0 when there is no spool); cheap: one stat, a read only when it exists. */
 export async function spoolSize(file: string): Promise<number> {
+  if (!spoolExists(file)) return 0;
+  return (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim()).length;
+}
+
+/**
+ * Synchronous: almost every run finds no spool, and the first asynchronous file call of a process
+ * starts libuv's thread pool (~1 ms on the way to a lookup's first query).
+ */
+function spoolExists(file: string): boolean {
   try {
-    // Synchronous: almost every run finds no spool, and the first asynchronous file call of a
-    // process starts libuv's thread pool (~1 ms on the way to a lookup's first query).
     statSync(file);
+    return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
   }
-  return (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim()).length;
 }
 
 export interface DrainResult {
@@ -50,14 +57,7 @@ export interface DrainResult {
  * next drain instead of being removed undelivered.
  */
 export async function drainSpool(file: string, deliver: (entries: SpoolEntry[]) => Promise<void>): Promise<DrainResult> {
-  try {
-    // Synchronous: almost every run finds no spool, and the first asynchronous file call of a
-    // process starts libuv's thread pool (~1 ms on the way to a lookup's first query).
-    statSync(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { delivered: 0, rejected: 0 };
-    throw err;
-  }
+  if (!spoolExists(file)) return { delivered: 0, rejected: 0 };
   return withLock(file, async () => {
     let text: string;
     try {
