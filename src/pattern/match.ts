@@ -104,8 +104,8 @@ function compilePlain(source: string, origin: string | undefined): CompiledPatte
   const words = source.trim().split(/\s+/u).filter(Boolean);
   if (!words.length) throw problem(source, origin, 'is empty', 'write the text to look for, or /regex/ for a regular expression');
   const text = words.join(' ');
-  const before = isWordChar(text.codePointAt(0)!);
-  const after = isWordChar(Array.from(text).at(-1)!.codePointAt(0)!);
+  const before = isWordCodePoint(text.codePointAt(0)!, false);
+  const after = isWordCodePoint(Array.from(text).at(-1)!.codePointAt(0)!, false);
   // Every word must occur in the lower-cased text before the regex runs: with thousands of plain
   // patterns against one error, almost all are rejected by a substring search.
   const needles = words.map((w) => w.toLowerCase()).sort((a, b) => b.length - a.length);
@@ -142,27 +142,18 @@ function boundedMatch(regex: RegExp, text: string, before: boolean, after: boole
   return null;
 }
 
-// Made on first use: V8 parses a Unicode class when the regex is made (~0.5 ms for this one), and most
-// texts are ASCII.
-let word: RegExp | undefined;
-let foldedWord: RegExp | undefined;
+// Made on first use: V8 parses a Unicode class when the regex is made (~0.5 ms each), and most texts
+// are ASCII.
+const wordClass: { exact?: RegExp; folded?: RegExp } = {};
 
-function isAsciiWord(cp: number): boolean {
-  return (cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) || cp === 95;
-}
-
-/** Whether the code point `cp` is in `[\p{L}\p{N}_]`; ASCII without a regex. */
-function isWordChar(cp: number): boolean {
-  if (cp < 128) return isAsciiWord(cp);
-  word ??= /^[\p{L}\p{N}_]$/u;
-  return word.test(String.fromCodePoint(cp));
-}
-
-/** Whether the code point `cp` is in `[\p{L}\p{N}_]` as a regex with `iu` sees it; ASCII without a regex. */
-function isWordCodePoint(cp: number): boolean {
-  if (cp < 128) return isAsciiWord(cp);
-  foldedWord ??= /^[\p{L}\p{N}_]$/iu;
-  return foldedWord.test(String.fromCodePoint(cp));
+/**
+ * Whether the code point `cp` is in `[\p{L}\p{N}_]` (`folded`: as a regex with `iu` sees it, which
+ * also takes a few marks that fold to letters); ASCII without a regex.
+ */
+function isWordCodePoint(cp: number, folded = true): boolean {
+  if (cp < 128) return (cp >= 48 && cp <= 57) || (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122) || cp === 95;
+  const re = folded ? (wordClass.folded ??= /^[\p{L}\p{N}_]$/iu) : (wordClass.exact ??= /^[\p{L}\p{N}_]$/u);
+  return re.test(String.fromCodePoint(cp));
 }
 
 function isWordBefore(text: string, at: number): boolean {
