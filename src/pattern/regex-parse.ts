@@ -20,6 +20,11 @@ const DIGIT = chars(48, 57);
 const WORD = DIGIT | chars(65, 90) | chars(97, 122) | chars(95);
 const SPACE = chars(9, 13) | chars(32) | NON_ASCII_SPACE | EVERY_SPACE;
 const DOT = ALL & ~(chars(10) | chars(13));
+const LETTERS = chars(65, 90) | chars(97, 122);
+const KELVIN_LONG_S = chars(75) | chars(83);
+// Each ASCII letter with its other case: what `i` folds together (made on the first `i` regex).
+let casePairs: CharSet[] | undefined;
+const caseFoldPairs = (): CharSet[] => Array.from({ length: 26 }, (_, i) => chars(65 + i) | chars(97 + i));
 // A negated set keeps "other non-ASCII" ([^é] still matches ü) and the non-ASCII spaces unless it negated \s.
 const not = (set: CharSet): CharSet => (ASCII & ~set) | NON_ASCII_OTHER | (set & EVERY_SPACE ? 0n : NON_ASCII_SPACE);
 
@@ -43,14 +48,12 @@ export function parseRegex(source: string, flags: string): RegexNode {
   const peek = (): string => source[pos] ?? '';
   // Never backwards, so the parse always ends.
   const skipPast = (close: string): number => (pos = source.includes(close, pos) ? source.indexOf(close, pos) + 1 : source.length);
+  const fold = flags.includes('i');
   const foldCase = (set: CharSet): CharSet => {
-    if (!flags.includes('i')) return set;
-    for (let c = 65; c <= 90; c++) {
-      const pair = chars(c) | chars(c + 32);
-      if (set & pair) set |= pair;
-    }
+    if (!fold || (set & LETTERS) === 0n) return set;
+    for (const pair of (casePairs ??= caseFoldPairs())) if (set & pair) set |= pair;
     // With `iu`, K and S also match the Kelvin sign and the long s.
-    return unicode && set & (chars(75) | chars(83)) ? set | NON_ASCII_OTHER : set;
+    return unicode && set & KELVIN_LONG_S ? set | NON_ASCII_OTHER : set;
   };
   const literal = (ch: string): Atom => ({ set: chars(ch.codePointAt(0)!), literal: ch });
   const readChar = (): string => {
