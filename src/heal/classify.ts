@@ -1,6 +1,7 @@
 import { AiwError } from '../errors/errors.js';
 import type { Classification } from '../model/run.js';
-import { compilePatterns, firstMatch, prepareText, type CompiledPattern, type PreparedText } from '../pattern/match.js';
+import { compilePattern, compilePatterns, firstMatch, prepareText, type CompiledPattern, type PreparedText } from '../pattern/match.js';
+import { monotonicMs, nextTurn } from '../model/clock.js';
 
 /**
  * A failure class as written in `auto_heal.classes`: a list of patterns, or an object whose
@@ -149,6 +150,33 @@ export function compileClassifier(classes?: FailureClasses | null, extra?: Reado
       return matchClasses(compiled, prepared, 'classes');
     },
   };
+}
+
+/**
+ * Compile the patterns of `classes` ahead of `compileClassifier`, about a millisecond at a time, in
+ * later turns of the event loop: a command that waits on the network meanwhile (a PostgreSQL login
+ * and its queries) does this work in those waits instead of after them. The compiled patterns stay
+ * in compilePattern's cache; one that does not compile is left for compileClassifier to report.
+ */
+export async function precompileClassifier(classes?: FailureClasses | null, sliceMs = 1): Promise<void> {
+  let sources: string[];
+  try {
+    sources = Object.values(mergeFailureClasses(classes)).flatMap((spec) => [...spec.patterns, ...spec.exclude]);
+  } catch {
+    return; // a config error: compileClassifier reports it
+  }
+  let since = -Infinity;
+  for (const source of sources) {
+    if (monotonicMs() - since >= sliceMs) {
+      await nextTurn();
+      since = monotonicMs();
+    }
+    try {
+      compilePattern(source);
+    } catch {
+      // reported by compileClassifier, with the class it belongs to
+    }
+  }
 }
 
 /** Classify one failure; for many, compile once with `compileClassifier`. */

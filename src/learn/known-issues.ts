@@ -1,6 +1,6 @@
 import type { Classification, KnownIssueMatch } from '../model/run.js';
 import { errorMessage } from '../errors/errors.js';
-import { compileClassifier, type FailureClasses } from '../heal/classify.js';
+import { compileClassifier, precompileClassifier, type FailureClasses } from '../heal/classify.js';
 import { compilePattern, patternKind, prepareText, type PreparedText } from '../pattern/match.js';
 import type { LogWarning } from '../memory/attempt-log/attempt-log.js';
 import type { ToolFix } from '../memory/fix-store.js';
@@ -192,8 +192,16 @@ const AIW_TIMEOUT = /\btimed out after \d+ ms and was stopped\b/;
 
 /** The failure class of an error text under the project's `auto_heal.classes`, as the heal loop sees it. */
 export function classifyError(config: Record<string, unknown>, text: string): Classification | null {
-  const classes = (config.auto_heal as { classes?: FailureClasses } | undefined)?.classes;
-  return compileClassifier(classes).classify({ text, timedOut: AIW_TIMEOUT.test(text) });
+  return compileClassifier(configuredClasses(config)).classify({ text, timedOut: AIW_TIMEOUT.test(text) });
+}
+
+/** Compile what classifyError needs in the event loop's idle turns (see precompileClassifier). */
+export function precompileClassifierOf(config: Record<string, unknown>): Promise<void> {
+  return precompileClassifier(configuredClasses(config));
+}
+
+function configuredClasses(config: Record<string, unknown>): FailureClasses | undefined {
+  return (config.auto_heal as { classes?: FailureClasses } | undefined)?.classes;
 }
 
 /** The command a person would type to run a remedy by hand. */

@@ -6,3 +6,11 @@
 export function monotonicMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
+
+/**
+ * Resolves in a later turn of the event loop, after the I/O that is ready now has been handled: CPU
+ * work that awaits it between slices lets a network conversation (a PostgreSQL login) go on.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

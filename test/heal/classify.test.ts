@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AiwError } from '../../src/errors/errors.js';
-import { classify, compileClassifier, DEFAULT_FAILURE_CLASSES, mergeFailureClasses } from '../../src/heal/classify.js';
+import { classify, compileClassifier, DEFAULT_FAILURE_CLASSES, mergeFailureClasses, precompileClassifier } from '../../src/heal/classify.js';
 import { compilePattern } from '../../src/pattern/match.js';
 import { ERROR_ROWS } from './fixtures/errors.js';
 
@@ -103,5 +103,33 @@ describe('auto_heal.classes in the configuration', () => {
       expect((err as AiwError).code).toBe('PATTERN');
       expect((err as Error).message).toContain('aiw.config.yaml auto_heal.classes.quota, pattern 2');
     }
+  });
+});
+
+describe('precompileClassifier', () => {
+  // Patterns no other test compiles, so each one is compiled here.
+  const classes = { flaky: Array.from({ length: 30 }, (_, i) => `/\\bflake-${i}(?:x|y)z\\b/i`) };
+
+  it('compiles a slice at a time in later turns of the event loop, so other callbacks run in between', async () => {
+    let turns = 0;
+    let done = false;
+    const tick = (): void => {
+      turns++;
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await precompileClassifier(classes, 0); // a slice per pattern
+    done = true;
+    expect(turns).toBeGreaterThanOrEqual(classes.flaky.length);
+    expect(compileClassifier(classes).classify({ text: 'saw flake-7xz here' })).toMatchObject({ class: 'flaky', matched: 'flake-7xz' });
+  });
+
+  it('leaves a pattern that does not compile, and a bad configuration, to compileClassifier to report', async () => {
+    const bad = { broken: ['/(a+)+$/'] };
+    await expect(precompileClassifier(bad)).resolves.toBeUndefined();
+    expect(() => compileClassifier(bad)).toThrow(/backtrack catastrophically/);
+    const malformed = { broken: 'not a list' } as unknown as Parameters<typeof compileClassifier>[0];
+    await expect(precompileClassifier(malformed)).resolves.toBeUndefined();
+    expect(() => compileClassifier(malformed)).toThrow(AiwError);
   });
 });

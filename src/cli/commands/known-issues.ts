@@ -1,6 +1,6 @@
 import { openProject } from '../../project/project.js';
 import { AiwError, EXIT } from '../../errors/errors.js';
-import { classifyError, lookupKnownIssues } from '../../learn/known-issues.js';
+import { classifyError, lookupKnownIssues, precompileClassifierOf } from '../../learn/known-issues.js';
 import { formatKnownIssues } from '../../learn/known-issue-text.js';
 import { addSecretsFromEnv } from '../../secrets/redact.js';
 import type { Io } from '../io.js';
@@ -29,7 +29,11 @@ export async function knownIssuesCommand(opts: KnownIssuesOptions, io: Io): Prom
   const store = await openMemoryStore({ memoryDir: project.memoryDir, config: project.config, env: io.env, onNotice: (n) => io.stderr.write(`aiw: note: ${n}\n`) });
   // Closed once looked up: a database's connections closed now let the process end as soon as the
   // answer is out (see session.ts, memoryStoreOf).
-  const result = await lookupKnownIssues(store, opts.tool, opts.error).finally(() => store.close());
+  const lookup = lookupKnownIssues(store, opts.tool, opts.error).finally(() => store.close());
+  // The classifier compiles in the lookup's waits (a memory database's login and queries).
+  const compiling = opts.error === undefined ? undefined : precompileClassifierOf(project.config);
+  const result = await lookup;
+  await compiling;
   for (const w of result.warnings) io.stderr.write(`aiw: warning: ${w}\n`);
   const classification = opts.error === undefined ? null : classifyError(project.config, opts.error);
   if (opts.json) {

@@ -6,6 +6,7 @@ import { BrokenCache, cachedTable, readHeader, writeCache } from '../memory-cach
 // The same columns memory-cache.ts builds for the file store, so lookups see the same prefilter.
 import { columnsOf, emptyTable, memoryTable } from '../memory-cache.js';
 import type { Database } from './connection.js';
+import { nextTurn } from '../../model/clock.js';
 
 /** The newest revision of each table (0 when empty). */
 export interface Revisions {
@@ -57,7 +58,7 @@ export async function withLocalCopy<E extends { line: number }, T>(
     // The lookup in the copy runs while the database is asked for its revision (a login and a query,
     // mostly waiting), since the usual answer is the copy's own. `use` only reads: when the copy
     // turns out to be behind, its answer is dropped and `use` runs again on the fresher table.
-    if (parsed) early = settle(use(cachedTable<E>(fd!, parsed.header, parsed.bodyStart)));
+    if (parsed) early = settle(nextTurn().then(() => use(cachedTable<E>(fd!, parsed.header, parsed.bodyStart))));
     const revision = await asked;
     if (parsed && (revision === null || parsed.header.key.size === revision)) {
       const warning = revision === null ? `memory database ${db.label} is unreachable (${offline}); using the local copy of revision ${parsed.header.key.size} (${cacheFile})` : undefined;
