@@ -56,8 +56,10 @@ export async function withLocalCopy<E extends { line: number }, T>(
   try {
     const parsed = fd === null ? null : readHeader(fd);
     // The lookup in the copy runs while the database is asked for its revision (a login and a query,
-    // mostly waiting), since the usual answer is the copy's own. `use` only reads: when the copy
-    // turns out to be behind, its answer is dropped and `use` runs again on the fresher table.
+    // mostly waiting), since the usual answer is the copy's own. It starts a turn later: by then pg
+    // has opened the connection and sent its first message, so the server starts the session while
+    // the lookup runs. `use` only reads: when the copy turns out to be behind, its answer is dropped
+    // and `use` runs again on the fresher table.
     if (parsed) early = settle(nextTurn().then(() => use(cachedTable<E>(fd!, parsed.header, parsed.bodyStart))));
     const revision = await asked;
     if (parsed && (revision === null || parsed.header.key.size === revision)) {
