@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shippedRoot } from '../project/project.js';
 import type { DebugReport } from './debug-model.js';
@@ -59,13 +58,13 @@ export async function buildDebugReport(input: DebugInput): Promise<DebugReport> 
 /** Where the tool is written and its text: the YAML block of a YAML tool, or the source lines of a built-in. */
 async function describeDefinition(tool: ToolDef): Promise<{ location: { file: string; line?: number }; definition: string }> {
   if (tool.kind !== 'builtin') {
-    const text = await readFile(tool.location.file, 'utf8');
+    const text = readFileSync(tool.location.file, 'utf8');
     return { location: { file: tool.location.file, line: tool.location.line }, definition: yamlBlock(text, tool.location.line ?? 1) };
   }
   const summary = [`built-in tool '${tool.name}'${tool.description ? `: ${tool.description}` : ''}`, ...Object.entries(tool.params).map(([k, p]) => `  param ${k}${p.type ? ` (${p.type})` : ''}${p.required ? ', required' : ''}${p.description ? `: ${p.description}` : ''}`)];
   const file = join(shippedRoot(), tool.location.file);
   if (!existsSync(file)) return { location: { file: tool.location.file }, definition: summary.join('\n') };
-  const lines = (await readFile(file, 'utf8')).split('\n');
+  const lines = readFileSync(file, 'utf8').split('\n');
   const at = lines.findIndex((l) => l.includes(`'${tool.name}'`) || l.includes(`"${tool.name}"`));
   if (at < 0) return { location: { file: tool.location.file }, definition: summary.join('\n') };
   const excerpt = lines.slice(Math.max(0, at - 2), at + 10).map((l, i) => `${String(Math.max(0, at - 2) + i + 1).padStart(5)} | ${l}`);

@@ -42,7 +42,7 @@ describe('exiting as soon as a command has finished', () => {
     expect(out).toMatch(/SUCCESS one in .*\n$/);
   });
 
-  it('ends at once after the commands people run most: run, known-issues, memory', () => {
+  it('ends at once after the commands people run most: run, known-issues, memory, debug-tool', () => {
     const root = tempRoot({
       'tools/t.yaml': 'tools:\n  ok:\n    description: succeeds\n    command: [/bin/true]\n',
       'skills/one.yaml': 'name: one\ndescription: one\nsteps:\n  - name: s\n    tool: ok\n',
@@ -60,7 +60,9 @@ describe('exiting as soon as a command has finished', () => {
       expect(res.status, res.stderr).toBe(0);
       return readFileSync(root.path('probe.txt'), 'utf8') === 'true';
     };
-    for (const args of [['run', 'one'], ['known-issues', '--tool', 'ok', '--error', 'connection refused', '--json'], ['memory', 'fixes', '--json']]) {
+    // debug-tool reads the attempt log too (with an entry, so the read is not a missing file).
+    root.write('memory/learned/tool_failures.yaml', 'failures:\n  - {"tool":"ok","error":"connection refused","error_type":"network","fix_attempted":null,"success":false,"timestamp":"2026-01-01T00:00:00+00:00","skill":"one","step":"s","attempt":1,"duration_ms":5,"run_id":"r1","pattern":null,"kind":"attempt"}\n');
+    for (const args of [['run', 'one'], ['known-issues', '--tool', 'ok', '--error', 'connection refused', '--json'], ['memory', 'fixes', '--json'], ['debug-tool', 'ok', 'connection refused', '--json']]) {
       endsAtOnce(...args); // the first call may build caches, whose last file work the process waits for
       expect(endsAtOnce(...args), args.join(' ')).toBe(true);
     }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { AiwError } from '../../errors/errors.js';
@@ -61,7 +61,9 @@ export function unreadableWarning(file: string, err: unknown): LogWarning {
 export async function readFailureFile(file: string): Promise<ReadFailuresResult> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Read at once: the parse after it holds the thread far longer, and a promise-based read stays
+    // listed as active work until it is garbage collected, which keeps the CLI from exiting at once.
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], warnings: [] };
     return { records: [], warnings: [unreadableWarning(file, err)] };
