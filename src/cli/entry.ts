@@ -9,4 +9,8 @@ void run(process.argv.slice(2), processIo()).then((code) => {
   // 1-step run). When nothing but idle stdio is left, there is nothing to wait for: exit now. The
   // 'exit' handlers still run (the last output lines, the code cache).
   if (nothingLeftToRun(process.getActiveResourcesInfo())) process.exit();
+  // Else Node still lists work: a child, a socket, a timer, or a file request that has finished but
+  // stays listed until garbage collected (every promise-based read or write does). Once the loop is
+  // empty nothing is left at all, and exiting then skips the teardown just the same.
+  else process.once('beforeExit', () => process.exit());
 });

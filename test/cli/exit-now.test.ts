@@ -42,29 +42,43 @@ describe('exiting as soon as a command has finished', () => {
     expect(out).toMatch(/SUCCESS one in .*\n$/);
   });
 
-  it('ends at once after the commands people run most: run, known-issues, memory, debug-tool', () => {
+  it('ends at once after the commands people run most (run, known-issues, memory, debug-tool), and without the teardown after the rest', () => {
     const root = tempRoot({
       'tools/t.yaml': 'tools:\n  ok:\n    description: succeeds\n    command: [/bin/true]\n',
       'skills/one.yaml': 'name: one\ndescription: one\nsteps:\n  - name: s\n    tool: ok\n',
       'memory/learned/tool_fixes.yaml': 'tool_fixes:\n  - tool_name: ok\n    error_pattern: "connection refused"\n    root_cause: down\n    fix_applied: start it\n',
-      // Tells whether the process ended through process.exit (the entry calls it when nothing is
-      // left to run) or by its event loop running dry.
-      'probe.cjs': `let early = false; const exit = process.exit;
+      // How the process ended: through process.exit (which skips the heap's teardown), and whether
+      // its event loop had run dry first ('beforeExit') or it exited as soon as the command was done.
+      'probe.cjs': `let early = false; let dry = false; const exit = process.exit;
         process.exit = (...a) => { early = true; return exit.apply(process, a); };
-        process.on('exit', () => require('node:fs').writeFileSync(process.env.PROBE_OUT, String(early)));`,
+        process.on('beforeExit', () => { dry = true; });
+        process.on('exit', () => require('node:fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify({ early, dry })));`,
     });
-    const endsAtOnce = (...args: string[]) => {
+    const ending = (status: number, ...args: string[]): { early: boolean; dry: boolean } => {
       const res = spawnSync(process.execPath, ['-r', root.path('probe.cjs'), BIN, '--root', root.dir, ...args], {
         encoding: 'utf8', env: { ...process.env, CI: 'true', PROBE_OUT: root.path('probe.txt') },
       });
-      expect(res.status, res.stderr).toBe(0);
-      return readFileSync(root.path('probe.txt'), 'utf8') === 'true';
+      expect(res.status, res.stderr).toBe(status);
+      return JSON.parse(readFileSync(root.path('probe.txt'), 'utf8')) as { early: boolean; dry: boolean };
+    };
+    const endsAtOnce = (...args: string[]) => {
+      const how = ending(0, ...args);
+      return how.early && !how.dry;
     };
     // debug-tool reads the attempt log too (with an entry, so the read is not a missing file).
     root.write('memory/learned/tool_failures.yaml', 'failures:\n  - {"tool":"ok","error":"connection refused","error_type":"network","fix_attempted":null,"success":false,"timestamp":"2026-01-01T00:00:00+00:00","skill":"one","step":"s","attempt":1,"duration_ms":5,"run_id":"r1","pattern":null,"kind":"attempt"}\n');
     for (const args of [['run', 'one'], ['known-issues', '--tool', 'ok', '--error', 'connection refused', '--json'], ['memory', 'fixes', '--json'], ['debug-tool', 'ok', 'connection refused', '--json']]) {
       endsAtOnce(...args); // the first call may build caches, whose last file work the process waits for
       expect(endsAtOnce(...args), args.join(' ')).toBe(true);
+    }
+    // A failing run writes its attempt with promise-based file calls, and Node lists such a call
+    // until it is garbage collected: the run cannot tell it from work still under way, so it waits
+    // for the event loop to run dry, and then still exits without tearing the heap down.
+    root.write('tools/bad.yaml', 'tools:\n  bad:\n    description: fails\n    command: [/bin/false]\n');
+    root.write('skills/failing.yaml', 'name: failing\ndescription: fails\nsteps:\n  - name: s\n    tool: bad\n');
+    for (const [status, ...args] of [[1, 'run', 'failing'], [0, 'validate']] as const) {
+      ending(status, ...args);
+      expect(ending(status, ...args), args.join(' ')).toEqual({ early: true, dry: true });
     }
   });
 });
