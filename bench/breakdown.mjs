@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { build } from 'esbuild';
 import { COMPUTE_STEPS, TOOL_STEPS, computeSnippet, makeFixtures } from './lib/fixtures.mjs';
-import { median } from './lib/measure.mjs';
+import { median } from './lib/stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');

@@ -14,7 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { fixPattern, fixTool, makeFixtures } from './lib/fixtures.mjs';
-import { median, run, snapshotCli } from './lib/measure.mjs';
+import { run, snapshotCli } from './lib/measure.mjs';
+import { median } from './lib/stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');

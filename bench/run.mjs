@@ -35,6 +35,8 @@ const HEAVY = quick ? 1 : Math.min(COUNT, 5);
 const want = (id) => !only || only.includes(id);
 
 const started = performance.now();
+// Other work on the machine moves every figure: the load average before and after says how busy it was.
+const loadAtStart = os.loadavg();
 const tmp = mkdtempSync(join(os.tmpdir(), 'aiw-bench-'));
 const log = (s) => process.stderr.write(`${s}\n`);
 // Measure a copy of the built CLI taken now, so a rebuild during the run cannot change what is measured.
@@ -382,6 +384,7 @@ const results = {
   machine: {
     cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, node: process.version, platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     memory_gb: Math.round(os.totalmem() / 2 ** 30),
+    load_average: { start: loadAtStart, end: os.loadavg(), note: '1, 5 and 15 minute load averages (os.loadavg) when the run started and ended' },
   },
   node_extra_ca_certs: {
     set_in_environment: Boolean(caValue), value: caValue ?? null,
@@ -392,6 +395,7 @@ const results = {
     timing: 'wall time of each child process from spawn to exit (spawnSync, hrtime), measured by this script',
     rounds: `${WARMUP} warm-up round(s) discarded, then ${COUNT} counted rounds (${HEAVY} for the heavy per-step and stats figures and for the NODE_EXTRA_CA_CERTS table); each round runs every side once, order reversed every other round`,
     ratio: 'median of the per-round ratios aiw/baseline; aiw and baseline columns are medians of their samples',
+    ratio_interval: 'distribution-free 95 % interval of that median (order statistics of the per-round ratios, bench/lib/stats.mjs); a figure is at the edge when its target lies inside the interval',
     per_step: 'a round runs the N-step and the 1-step variant back to back and yields (t_N − t_1) / (N − 1), for aiw and for the baseline',
     peak_memory: rssMethod,
     memory_cache: `warm for the known-issues figure: one call before the counted rounds builds <memory>/.cache (what a user sees from the second call after a change); the cold case is measured separately (cache deleted before every sample)`,
@@ -424,8 +428,8 @@ if (quick && !option('--out')) {
 const lines = [];
 lines.push(`## aiw benchmark (${results.mode}) — ${results.date.slice(0, 10)}${cliCommit ? `, aiw at ${cliCommit}` : ''}`);
 lines.push('');
-lines.push(`Machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memory_gb} GB; Node ${results.machine.node}; ${results.machine.platform}.`);
-lines.push(`NODE_EXTRA_CA_CERTS unset for every child (aiw and baseline alike). ${results.method.rounds}. Ratio = median of per-round ratios.`);
+lines.push(`Machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memory_gb} GB; Node ${results.machine.node}; ${results.machine.platform}; load average (1 min) ${loadAtStart[0].toFixed(2)} at the start, ${results.machine.load_average.end[0].toFixed(2)} at the end.`);
+lines.push(`NODE_EXTRA_CA_CERTS unset for every child (aiw and baseline alike). ${results.method.rounds}. Ratio = median of per-round ratios, with its 95 % interval; "at the edge" when the target lies inside it.`);
 lines.push('');
 lines.push(table(figures));
 if (caFigures.length) {

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { median, medianInterval } from './stats.mjs';
 
 /** Run `cmd args` to completion; wall time in ms, measured around the whole process lifetime. */
 export function run(cmd, args, { env, cwd, expect = 0 } = {}) {
@@ -32,11 +33,6 @@ export function peakRss(nodeArgs, { env, tmp, probe, expect = 0 }) {
   return kib;
 }
 
-export function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /**
  * Measure the sides of a figure in rounds: `warmup` rounds discarded, then `count` counted rounds.
@@ -62,22 +58,30 @@ export function rounds({ sides, warmup, count, after }) {
   return samples;
 }
 
-/** A figure's numbers from two sample lists of the same rounds: medians and the median per-pair ratio. */
+/**
+ * A figure's numbers from two sample lists of the same rounds: medians, the median per-pair ratio,
+ * and that ratio's 95 % interval (how far the machine's noise could move it).
+ */
 export function compare(a, b) {
   const ratios = a.map((x, i) => x / b[i]);
-  return { a, b, ratios, a_median: median(a), b_median: median(b), ratio: median(ratios) };
+  const interval = medianInterval(ratios);
+  return { a, b, ratios, a_median: median(a), b_median: median(b), ratio: median(ratios), ratio_interval: interval && [interval.low, interval.high] };
 }
 
 /**
  * Add a figure to `list` from the samples of two sides of the same rounds: their medians and the
  * median per-round ratio, met when the ratio is within the target (never judged in quick mode: one
- * round proves nothing, nor without a target).
+ * round proves nothing, nor without a target), and at the edge when the ratio's interval holds the
+ * target.
  */
 export function addFigure(list, spec, samples, aName, bName, { quick, log }) {
   const c = compare(samples[aName], samples[bName]);
-  const f = { ...spec, ...c, met: quick || !spec.target ? null : c.ratio <= spec.target, rounds: samples[aName].length };
+  const met = quick || !spec.target ? null : c.ratio <= spec.target;
+  // At the edge: the target lies inside the ratio's interval, so another run may judge it otherwise.
+  const edge = met !== null && c.ratio_interval !== null && c.ratio_interval[0] <= spec.target && spec.target < c.ratio_interval[1];
+  const f = { ...spec, ...c, met, edge, rounds: samples[aName].length };
   list.push(f);
-  log(`  ${spec.id}: ${c.a_median.toFixed(3)} vs ${c.b_median.toFixed(3)} -> ${c.ratio.toFixed(2)}x`);
+  log(`  ${spec.id}: ${c.a_median.toFixed(3)} vs ${c.b_median.toFixed(3)} -> ${c.ratio.toFixed(2)}x${c.ratio_interval ? ` (${c.ratio_interval[0].toFixed(2)}-${c.ratio_interval[1].toFixed(2)})` : ''}`);
   return f;
 }
 

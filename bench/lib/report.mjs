@@ -9,20 +9,25 @@ export function formatValue(value, unit) {
 
 function formatRatio(f) {
   if (f.ratio === null || f.ratio === undefined) return 'n/a';
-  return `${f.ratio.toFixed(2)}×`;
+  const interval = f.ratio_interval ? ` (${f.ratio_interval[0].toFixed(2)}–${f.ratio_interval[1].toFixed(2)})` : '';
+  return `${f.ratio.toFixed(2)}×${interval}`;
 }
 
 function met(f) {
   if (f.skipped) return 'skipped';
   if (f.target === null || f.target === undefined) return 'info';
   if (f.met === null) return '- (quick)';
-  return f.met ? 'yes' : '**no**';
+  const verdict = f.met ? 'yes' : '**no**';
+  return f.edge ? `${verdict}, at the edge` : verdict;
 }
 
-/** One Markdown table: figure | aiw | baseline | ratio | target | met? */
+/**
+ * One Markdown table: figure | aiw | baseline | ratio (95 % interval of the median) | target | met?
+ * "At the edge": the target lies within the interval, so the verdict may flip from run to run.
+ */
 export function table(figures) {
   const rows = [
-    '| figure | aiw | baseline | ratio | target | met? |',
+    '| figure | aiw | baseline | ratio (95 % interval) | target | met? |',
     '|---|---|---|---|---|---|',
   ];
   for (const f of figures) {
