@@ -23,8 +23,17 @@ declare const __AIW_COMMONJS_WRAPPER__: string;
 const argv = process.argv.slice(2);
 const COMMANDS = new Set(['run', 'tool', 'known-issues', 'learn-fix', 'debug-tool', 'memory', 'validate', 'mcp', 'import', 'init']);
 
-/** Scripts compiled this start whose code cache is missing or was rejected: made again at exit. */
-const unsaved: Array<{ script: Script; cache: CacheFile; lasting: boolean }> = [];
+/**
+ * The paths this start took through the code (src/model/code-paths.ts adds them, the exit code is
+ * added at exit). A code cache is made on some starts of a command and read by the others: each
+ * cache says which paths it was made on, and a start that took a path its cache lacks makes it
+ * again, with that path's functions added (see saveCodeCaches).
+ */
+const paths = new Set<string>();
+(globalThis as Record<symbol, unknown>)[Symbol.for('aiw.codePaths')] = paths;
+
+/** Scripts compiled this start with a cache file, and what their cache was. */
+const compiled: Array<{ script: Script; cache: CacheFile; read: 'none' | 'first' | 'lasting'; covers: ReadonlySet<string> }> = [];
 
 /**
  * Compile a CommonJS file of the build (the bundle, a vendor file) with its V8 code cache, run it
@@ -36,19 +45,21 @@ function runCached(file: string, req: (id: string) => unknown): unknown {
   const cache = codeCacheFile(file);
   // The first start of a command after a build often takes another path than the ones after it (a
   // cache miss that parses YAML, then lookups that read the cache): its code cache is kept as a
-  // first one, and the next start, which has both, makes the lasting one. Then nothing is written.
+  // first one, and the next start, which has both, makes the lasting one. After that a start
+  // writes only when it took a path the lasting cache was not made on.
   const lasting = cache?.store.readBytes(cache.name);
   const first = cache && !lasting ? cache.store.readBytes(cache.first) : undefined;
-  const cachedData = lasting ?? first;
+  const entry = codeCacheEntry(lasting ?? first);
   // node:vm only now: `aiw --version` does not need it.
   const { Script } = process.getBuiltinModule('node:vm');
   // The build wrapped the file in the function Node gives a CommonJS module (scripts/build.mjs).
   if (!source.startsWith(__AIW_COMMONJS_WRAPPER__)) throw new Error(`${file} is not a file of aiw's build: run \`npm run build\` (or reinstall aiw)`);
-  const script = new Script(source, { filename: file, cachedData });
-  if (cache && (!cachedData || script.cachedDataRejected || first)) {
-    if (!unsaved.length) process.once('exit', saveCodeCaches);
-    // A lasting cache that V8 rejected is made again in its place; a first one V8 took becomes lasting.
-    unsaved.push({ script, cache, lasting: Boolean(lasting) || (Boolean(first) && !script.cachedDataRejected) });
+  const script = new Script(source, { filename: file, cachedData: entry?.data });
+  if (cache) {
+    if (!compiled.length) process.once('exit', saveCodeCaches);
+    // A cache V8 rejected (or not a cache at all) covers nothing: it is made again, in its place.
+    const used = entry !== undefined && !script.cachedDataRejected;
+    compiled.push({ script, cache, read: lasting ? 'lasting' : used ? 'first' : 'none', covers: used ? entry.paths : new Set() });
   }
   const mod = { exports: {} };
   (script.runInThisContext() as (...args: unknown[]) => void).call(mod.exports, mod.exports, req, mod, file, dirname(file));
@@ -56,13 +67,36 @@ function runCached(file: string, req: (id: string) => unknown): unknown {
 }
 
 /**
- * Made at exit, after the command ran: the functions it compiled on the way are in the cache too.
- * V8 rejects a cache made under other flags than the next start's, so a flag aiw turned on on the
- * way (pattern/linear-fallback.ts) is turned off first: nothing runs after this.
+ * Made at exit, after the command ran: the functions it compiled on the way are in the cache too,
+ * beside those it read from the cache, so a cache made again for a new path keeps the old ones.
+ * Written when the start read no cache (or one V8 rejected), read the first one, or took a path
+ * the lasting one lacks; the usual start writes nothing. V8 rejects a cache made under other flags
+ * than the next start's, so a flag aiw turned on on the way (pattern/linear-fallback.ts) is turned
+ * off first: nothing runs after this.
  */
-function saveCodeCaches(): void {
-  (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('aiw.restoreV8Flags')]?.();
-  for (const { script, cache, lasting } of unsaved) saveCodeCache(script, cache, lasting);
+function saveCodeCaches(code: number): void {
+  paths.add(`exit:${code}`);
+  let restored = false;
+  for (const { script, cache, read, covers } of compiled) {
+    const union = new Set([...covers, ...paths]);
+    if (read === 'lasting' && union.size === covers.size) continue;
+    if (!restored) (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('aiw.restoreV8Flags')]?.();
+    restored = true;
+    // A start that read no cache makes a first one; the one after it makes the lasting one.
+    saveCodeCache(script, cache, read !== 'none', union);
+  }
+}
+
+/** How a code cache file starts: this line, with the paths it was made on, then V8's bytes. */
+const CODE_CACHE_HEADER = 'aiw-code-cache ';
+
+/** A code cache file's V8 bytes and paths; undefined for none, or for a file without the header. */
+function codeCacheEntry(bytes: Buffer | undefined): { data: Buffer; paths: ReadonlySet<string> } | undefined {
+  if (!bytes) return undefined;
+  const end = bytes.subarray(0, 4096).indexOf(10);
+  if (end < 0 || bytes.toString('latin1', 0, CODE_CACHE_HEADER.length) !== CODE_CACHE_HEADER) return undefined;
+  const list = bytes.toString('latin1', CODE_CACHE_HEADER.length, end);
+  return { data: bytes.subarray(end + 1), paths: new Set(list ? list.split(',') : []) };
 }
 
 /**
@@ -129,9 +163,10 @@ function commandWord(): string {
   return word !== undefined && COMMANDS.has(word) ? word : 'cli';
 }
 
-function saveCodeCache(script: Script, cache: CacheFile, lasting: boolean): void {
+function saveCodeCache(script: Script, cache: CacheFile, lasting: boolean, made: ReadonlySet<string>): void {
   // The store writes beside the entry and renames, and a failed write only costs the next start.
-  cache.store.write(lasting ? cache.name : cache.first, script.createCachedData());
+  const header = Buffer.from(`${CODE_CACHE_HEADER}${[...made].sort().join(',')}\n`, 'latin1');
+  cache.store.write(lasting ? cache.name : cache.first, Buffer.concat([header, script.createCachedData()]));
   try {
     if (lasting) rmSync(join(cache.dir, cache.first), { force: true });
     // Caches of earlier builds of this copy are dead weight.

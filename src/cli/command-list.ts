@@ -8,6 +8,7 @@ import type { GlobalOptions } from '../session/session.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
 import { registerTrustCommands } from './trust-commands.js';
 import { afterGlobalOptions } from './global-options.js';
+import { tookPath } from '../model/code-paths.js';
 
 export type Action = (io: Io) => Promise<number>;
 
@@ -157,6 +158,7 @@ const COMMANDS: Array<[string, Register]> = [
       .option('--from <dir>', 'import: the memory folder to read learned/*.yaml from (default: the project\'s)')
       .option('--force', 'export: replace existing files')
       .action((view: string, _opts, cmd: Command) => {
+        tookPath(`memory:${view}`);
         if (['migrate', 'sync', 'export', 'import'].includes(view)) {
           set(async (io) => (await import('./commands/memory-admin.js')).memoryAdminCommand(view as 'migrate', { ...globals(cmd), ...cmd.opts() }, io));
           return;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Io } from './io.js';
 import type { GlobalOptions } from '../session/session.js';
+import { tookPath } from '../model/code-paths.js';
 
 type Action = (io: Io) => Promise<number>;
 
@@ -13,6 +14,7 @@ export function registerTrustCommands(memory: Command, globals: (cmd: Command) =
     .argument('<pattern>', 'its error_pattern, exactly as in tool_fixes.yaml')
     .option('--json', 'print JSON')
     .action((tool: string, pattern: string, _opts, cmd: Command) => {
+      tookPath('memory:trust');
       set(async (io) => (await import('./commands/trust.js')).trustCommand(tool, pattern, { ...globals(cmd), ...cmd.opts() }, io));
     });
   memory
@@ -22,6 +24,7 @@ export function registerTrustCommands(memory: Command, globals: (cmd: Command) =
     .argument('[pattern]', 'its error_pattern (default: every remedy of the tool)')
     .option('--json', 'print JSON')
     .action((tool: string, pattern: string | undefined, _opts, cmd: Command) => {
+      tookPath('memory:untrust');
       set(async (io) => (await import('./commands/trust.js')).untrustCommand(tool, pattern, { ...globals(cmd), ...cmd.opts() }, io));
     });
   memory
@@ -29,6 +32,7 @@ export function registerTrustCommands(memory: Command, globals: (cmd: Command) =
     .description('list learned remedies: trusted (run by themselves), suggested (shown only) or refused')
     .option('--json', 'print JSON')
     .action((_opts, cmd: Command) => {
+      tookPath('memory:trusted');
       set(async (io) => (await import('./commands/trust.js')).trustedCommand({ ...globals(cmd), ...cmd.opts() }, io));
     });
 }

@@ -14,6 +14,7 @@ import type { HealRecord, KnownIssueMatch, RunResult, RunStatus, StepError, Step
 import { toStepError } from '../model/step-error.js';
 import { monotonicMs } from '../model/clock.js';
 import type { StopSignal } from '../model/stop-signal.js';
+import { tookPath } from '../model/code-paths.js';
 
 const MAX_DEPTH = 8;
 // Compute steps told ahead at most at once (each batch is one request to the compute process).
@@ -77,6 +78,7 @@ export async function runSkill(skill: Skill, given: Record<string, unknown>, ctx
   const scope: Scope = { inputs, defaults: skill.defaults, config: ctx.config, env: ctx.env, steps: stepStates };
   const python = dialectOf(skill, ctx.config) === 'python';
   // Loaded only for a Python skill: a JavaScript run neither loads this code nor starts Python.
+  if (python) tookPath('dialect:python');
   const py = python ? (pythonLoaded ??= await import('./python-dialect.js')) : undefined;
   const dialect = py ? new py.PythonDialect(py.pythonRuntimeFor(ctx, { python: ctx.env.AIW_PYTHON || 'python3', root: ctx.root ?? process.cwd(), env: ctx.env, signal: ctx.signal }), skill, scope, ctx.emit)
     : new JavaScriptDialect(skill, scope, computeProcessFor(ctx), ctx.signal);
@@ -207,6 +209,7 @@ function safeCondition(step: Step, state: RunState, where: { what: string; locat
 
 async function execute(step: Step, state: RunState, ctx: EngineContext, where: { what: string; location: { file: string; line: number } }): Promise<StepResult> {
   const base = { name: step.name, type: step.type, duration_ms: 0 };
+  tookPath(`step:${step.type}`);
   switch (step.type) {
     case 'tool': {
       const tool = ctx.registry.get(step.tool!);

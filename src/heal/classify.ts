@@ -2,6 +2,7 @@ import { AiwError } from '../errors/errors.js';
 import type { Classification } from '../model/run.js';
 import { compilePattern, compilePatterns, firstMatch, prepareText, type CompiledPattern, type PreparedText } from '../pattern/match.js';
 import { monotonicMs, nextTurn } from '../model/clock.js';
+import { tookPath } from '../model/code-paths.js';
 
 /**
  * A failure class as written in `auto_heal.classes`: a list of patterns, or an object whose
@@ -129,6 +130,7 @@ function normalize(spec: unknown, where: string): { patterns: string[]; exclude:
  * the first pattern that matches deciding. Throws AiwError('PATTERN') naming any bad pattern.
  */
 export function compileClassifier(classes?: FailureClasses | null, extra?: Readonly<Record<string, readonly string[]>> | null, origin = 'auto_heal.classes'): FailureClassifier {
+  tookPath('classify');
   const compiled: CompiledClass[] = Object.entries(mergeFailureClasses(classes, origin)).map(([name, spec]) => ({
     name, patterns: compilePatterns(spec.patterns, `${origin}.${name}`), exclude: compilePatterns(spec.exclude, `${origin}.${name}.exclude`),
   }));

@@ -18,6 +18,7 @@ import { isoWithZone } from '../model/timestamp.js';
 import { remedyVerdict, type RemedyVerdict } from './remedy-gate.js';
 import type { RemedyTrust } from './remedy-trust.js';
 import type { StopSignal } from '../model/stop-signal.js';
+import { tookPath } from '../model/code-paths.js';
 
 export interface HealPolicy {
   onError: OnError;
@@ -136,6 +137,7 @@ export class Healer {
       // Compiled on the first failure only: a call that succeeds at once pays nothing for classes.
       classification = this.classifierFor(policy.detectFailure).classify({ text: failureText(result), timedOut: result.timedOut, httpStatus: result.httpStatus });
       logging = true;
+      tookPath('tool-failed');
       await this.record(req, attempt, result, classification, null, 'attempt');
       this.opts.emit({
         kind: 'attempt-failed', skill: req.skill ?? '', step: req.step ?? '', tool: tool.name, attempt, maxAttempts: remedyTried ? attempt : maxAttempts,
@@ -203,6 +205,7 @@ export class Healer {
 
   /** Run a quick fix through the same path as any tool; reuse a fix that just worked; respect the budget. */
   private async runFix(req: CallRequest, fix: ToolCallSpec & { source?: string }, cls: Classification, attempt: number, source = fix.source ?? 'profile', pattern = cls.pattern): Promise<HealRecord> {
+    tookPath('heal');
     const base = { class: cls.class, fix: fix.tool, pattern, source };
     let prepared: PreparedCall;
     let key: string;

@@ -1,6 +1,7 @@
 import { backendOf } from './backend-choice.js';
 import { fileStore } from './file-store.js';
 import type { MemoryStore } from './store.js';
+import { tookPath } from '../model/code-paths.js';
 
 export interface OpenStoreOptions {
   memoryDir: string;
@@ -17,6 +18,7 @@ export interface OpenStoreOptions {
 export async function openMemoryStore(options: OpenStoreOptions): Promise<MemoryStore> {
   const choice = backendOf(options.config, options.env);
   if (choice.backend === 'files') return fileStore(options.memoryDir);
+  tookPath('memory:postgres');
   const { postgresStore } = await import('./postgres/pg-store.js');
   return postgresStore({ url: choice.url, memoryDir: options.memoryDir, env: options.env, onNotice: options.onNotice });
 }

@@ -9,6 +9,7 @@ import { quoteStateAt, shellWord } from './shell-quote.js';
 import { redactAndTruncate } from '../secrets/redact.js';
 import { runHttp } from './run-http.js';
 import { runProcess } from './run-process.js';
+import { tookPath } from '../model/code-paths.js';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 120_000;
 
@@ -27,6 +28,7 @@ export function prepareCall(tool: ToolDef, args: Record<string, unknown>): Prepa
 /** One attempt: render the tool's templates with its params, run it, parse the output. */
 export async function executeTool(call: PreparedCall, ctx: ToolRunContext): Promise<ToolResult> {
   const { tool, params } = call;
+  tookPath(`tool:${tool.kind}`);
   if (tool.kind === 'builtin') return tool.run(params, ctx);
   if (tool.kind === 'mcp') return tool.run(dropUnset(params), ctx);
   const timeoutMs = ctx.timeoutMs ?? parseDuration(tool.timeout, `tool '${tool.name}' timeout`, DEFAULT_TOOL_TIMEOUT_MS);

@@ -46,6 +46,33 @@ describe('the loader\'s V8 code cache', () => {
     expect(stamp(cache, lasting!)).toBe(before);
   });
 
+  it('is made again when a start takes a path it was not made on, with that path added, and then only read', () => {
+    const root = project();
+    root.write('tools/bad.yaml', 'tools:\n  bad:\n    description: fails\n    command: [/bin/false]\n');
+    root.write('skills/bad.yaml', 'name: bad\ndescription: one failing step\nsteps:\n  - name: s\n    tool: bad\n');
+    const cache = root.path('cache');
+    const fails = () => {
+      const r = spawnSync(process.execPath, [BIN, '--root', root.dir, 'run', 'bad'], { encoding: 'utf8', env: { ...process.env, AIW_CACHE_DIR: cache, CI: 'true' } });
+      expect(r.status).toBe(1);
+    };
+    const pathsOf = (f: string) => readFileSync(join(cache, 'code', f)).toString('latin1').split('\n', 1)[0]!;
+    aiw(root, cache, 'run', 'one');
+    aiw(root, cache, 'run', 'one');
+    const [file] = caches(cache);
+    expect(pathsOf(file!)).toBe('aiw-code-cache exit:0,step:tool,tool:command');
+    const size = statSync(join(cache, 'code', file!)).size;
+    // A run that fails takes the failure path (classify, record the attempt): the cache now has it too.
+    fails();
+    expect(caches(cache)).toEqual([file]);
+    expect(pathsOf(file!)).toBe('aiw-code-cache classify,exit:0,exit:1,step:tool,tool-failed,tool:command');
+    expect(statSync(join(cache, 'code', file!)).size).toBeGreaterThan(size);
+    // Both paths are in it: neither kind of run writes it again.
+    const before = stamp(cache, file!);
+    aiw(root, cache, 'run', 'one');
+    fails();
+    expect(stamp(cache, file!)).toBe(before);
+  });
+
   it('keeps one cache per command', () => {
     const root = project();
     const cache = root.path('cache');
