@@ -11,6 +11,7 @@ import { parsePairs } from '../parse-pairs.js';
 import { engineContext, openSession, type GlobalOptions, type Session } from '../../session/session.js';
 import { describePlan } from './plan.js';
 import { RunStop } from '../../model/stop-signal.js';
+import { tookPath } from '../../model/code-paths.js';
 
 export interface RunOptions extends GlobalOptions {
   input: string[];
@@ -80,21 +81,26 @@ async function chooseReporters(opts: RunOptions, io: Io): Promise<Reporter[]> {
   const safe = github ? (await import('../../report/github-log.js')).commandSafeWriter : (w: Io['stdout']) => w;
   let log: Reporter;
   if (opts.json) {
+    tookPath('report:json');
     // The log goes to stderr, so whether it is a terminal decides the colour.
     const errLevel = colorLevel({ ...io, stdout: io.stderr });
     log = new PlainReporter(safe(io.stderr), errLevel ? await painter(errLevel) : noPaint, { showOutputs: false, cwd: io.cwd, quiet: opts.quiet, heartbeatMs: heartbeatMs(io) });
   } else if (isInteractive(io) && io.stdout.stream && !github) {
+    // Each reporter's code is in the code cache once a start has used it (model/code-paths.ts).
+    tookPath('report:terminal');
     const { TerminalReporter } = await import('../../report/terminal-reporter.js');
     log = await TerminalReporter.create({ write: io.stdout.write, stream: io.stdout.stream }, level, io.cwd, opts.quiet);
   } else {
     log = new PlainReporter(safe(io.stdout), level ? await painter(level) : noPaint, { cwd: io.cwd, quiet: opts.quiet, heartbeatMs: heartbeatMs(io) });
   }
   if (github) {
+    tookPath('report:github');
     const { GithubReporter } = await import('../../report/github-reporter.js');
     log = new GithubReporter(opts.json ? io.stderr : io.stdout, io.env, { cwd: io.cwd, log });
   }
   const reporters = [log];
   if (opts.junit) {
+    tookPath('report:junit');
     const { JunitReporter } = await import('../../report/junit-reporter.js');
     reporters.push(new JunitReporter(opts.junit, { cwd: io.cwd }));
   }
