@@ -76,16 +76,22 @@ function runCached(file: string, req: (id: string) => unknown): unknown {
  */
 function saveCodeCaches(code: number): void {
   paths.add(`exit:${code}`);
+  // V8 drops the bytecode of functions a long process has not run for a while (after several full
+  // garbage collections): a cache made again by one would lose what it read. A command is over in
+  // well under this; a long deploy or `aiw mcp` leaves the new path to the next short start.
+  const mayAdd = process.uptime() < LONGEST_START_THAT_ADDS_S;
   let restored = false;
   for (const { script, cache, read, covers } of compiled) {
     const union = new Set([...covers, ...paths]);
-    if (read === 'lasting' && union.size === covers.size) continue;
+    if (read === 'lasting' && (union.size === covers.size || !mayAdd)) continue;
     if (!restored) (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('aiw.restoreV8Flags')]?.();
     restored = true;
     // A start that read no cache makes a first one; the one after it makes the lasting one.
     saveCodeCache(script, cache, read !== 'none', union);
   }
 }
+
+const LONGEST_START_THAT_ADDS_S = 30;
 
 /** How a code cache file starts: this line, with the paths it was made on, then V8's bytes. */
 const CODE_CACHE_HEADER = 'aiw-code-cache ';
