@@ -66,6 +66,9 @@ function runCached(file: string, req: (id: string) => unknown): unknown {
   return mod.exports;
 }
 
+/** Seconds after which a start no longer adds its paths to a lasting cache (see saveCodeCaches). */
+const LONGEST_START_THAT_ADDS_S = 30;
+
 /**
  * Made at exit, after the command ran: the functions it compiled on the way are in the cache too,
  * beside those it read from the cache, so a cache made again for a new path keeps the old ones.
@@ -90,8 +93,6 @@ function saveCodeCaches(code: number): void {
     saveCodeCache(script, cache, read !== 'none', union);
   }
 }
-
-const LONGEST_START_THAT_ADDS_S = 30;
 
 /** How a code cache file starts: this line, with the paths it was made on, then V8's bytes. */
 const CODE_CACHE_HEADER = 'aiw-code-cache ';
