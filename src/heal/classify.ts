@@ -93,6 +93,16 @@ export const DEFAULT_FAILURE_CLASSES: Readonly<Record<string, { readonly pattern
   },
 };
 
+/** The built-in classes' patterns: shipped with aiw, held safe by its tests (compilePattern's `vetted`). */
+let builtInSources: ReadonlySet<string> | undefined;
+const isBuiltIn = (source: string): boolean =>
+  (builtInSources ??= new Set(Object.values(DEFAULT_FAILURE_CLASSES).flatMap((c) => [...c.patterns, ...(c.exclude ?? [])]))).has(source);
+
+/** A class's patterns, compiled; errors name the list and the pattern's position in it. */
+function classPatterns(sources: readonly string[], where: string): CompiledPattern[] {
+  return sources.map((source, i) => compilePattern(source, `${where}, pattern ${i + 1}`, isBuiltIn(source)));
+}
+
 // Gateways answer 502-504 when they cannot reach the service, and a proxy 407: the same remedy as a
 // network failure. 401 and 403 are auth, as in the Python project's table.
 const STATUS_CLASSES: Readonly<Record<number, string>> = { 401: 'auth', 403: 'auth', 407: 'network', 502: 'network', 503: 'network', 504: 'network' };
@@ -132,7 +142,7 @@ function normalize(spec: unknown, where: string): { patterns: string[]; exclude:
 export function compileClassifier(classes?: FailureClasses | null, extra?: Readonly<Record<string, readonly string[]>> | null, origin = 'auto_heal.classes'): FailureClassifier {
   tookPath('classify');
   const compiled: CompiledClass[] = Object.entries(mergeFailureClasses(classes, origin)).map(([name, spec]) => ({
-    name, patterns: compilePatterns(spec.patterns, `${origin}.${name}`), exclude: compilePatterns(spec.exclude, `${origin}.${name}.exclude`),
+    name, patterns: classPatterns(spec.patterns, `${origin}.${name}`), exclude: classPatterns(spec.exclude, `${origin}.${name}.exclude`),
   }));
   const step: CompiledClass[] = Object.entries(extra ?? {}).map(([name, patterns]) => ({
     name, patterns: compilePatterns(normalize(patterns, `detect_failure.${name}`).patterns, `detect_failure.${name}`), exclude: [],
@@ -174,7 +184,7 @@ export async function precompileClassifier(classes?: FailureClasses | null, slic
       since = monotonicMs();
     }
     try {
-      compilePattern(source);
+      compilePattern(source, undefined, isBuiltIn(source));
     } catch {
       // reported by compileClassifier, with the class it belongs to
     }

@@ -66,12 +66,19 @@ export function patternKind(source: string): 'plain' | 'regex' {
 /**
  * Compile a pattern once per process (cached by source). `origin` (e.g. `skills/x.yaml:12:5`) names
  * where it came from in errors. Throws AiwError('PATTERN') for an empty, invalid or unsafe pattern.
+ *
+ * `vetted`: a pattern aiw ships (the built-in failure classes), which its tests hold safe. It still
+ * passes the safety check, but compiling it does not turn on V8's linear-time fallback
+ * (linear-fallback.ts), which is there for patterns from memory and config. Turning that on changes
+ * V8's flags, and Node then compiles every built-in module loaded later without its code cache: a
+ * failing run, which classifies its error before it records the attempt, loaded `node:crypto` and
+ * the file modules for the record that way (~7 ms).
  */
-export function compilePattern(source: string, origin?: string): CompiledPattern {
+export function compilePattern(source: string, origin?: string, vetted = false): CompiledPattern {
   const cached = cache.get(source);
   if (cached) return cached;
   const regex = REGEX_SOURCE.exec(source);
-  const compiled = regex ? compileRegex(source, regex[1]!, regex[2]!, origin) : compilePlain(source, origin);
+  const compiled = regex ? compileRegex(source, regex[1]!, regex[2]!, origin, vetted) : compilePlain(source, origin);
   if (cache.size >= MAX_CACHED) cache.clear(); // bounded: a long-lived process cannot grow it forever
   cache.set(source, compiled);
   return compiled;
@@ -168,8 +175,9 @@ function isWordAt(text: string, at: number): boolean {
   return at < text.length && isWordCodePoint(text.codePointAt(at)!);
 }
 
-function compileRegex(source: string, body: string, allFlags: string, origin: string | undefined): CompiledPattern {
+function compileRegex(source: string, body: string, allFlags: string, origin: string | undefined, vetted: boolean): CompiledPattern {
   const flags = allFlags.replace('g', '');
+  if (!vetted) enableLinearFallback();
   let regex = build(source, body, flags, origin);
   let ast = parseRegex(body, flags);
   const first = ast.type === 'seq' ? ast.items[0] : undefined;
@@ -200,7 +208,6 @@ function compileRegex(source: string, body: string, allFlags: string, origin: st
 }
 
 function build(source: string, body: string, flags: string, origin: string | undefined): RegExp {
-  enableLinearFallback();
   try {
     return new RegExp(body, flags);
   } catch (err) {

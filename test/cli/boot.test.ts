@@ -183,6 +183,31 @@ describe('what a 1-step run loads', () => {
     for (const unused of ['os', 'tty', 'crypto', 'v8', 'worker_threads']) expect(loaded).not.toContain(`NativeModule ${unused}`);
   });
 
+  it('classifies a failure with the built-in classes without changing V8\'s flags; a /regex/ from memory turns the fallback on', () => {
+    // Changing a V8 flag makes Node compile every built-in module loaded afterwards without its
+    // code cache, and a failing run loads node:crypto for its attempt record after it classifies.
+    const root = project();
+    root.write('tools/bad.yaml', 'tools:\n  bad:\n    description: fails\n    command: [/bin/false]\n');
+    root.write('skills/bad.yaml', 'name: bad\ndescription: one failing step\nsteps:\n  - name: s\n    tool: bad\n');
+    // No /regex/ in memory (project() has one, which building the lookup cache would compile).
+    root.write('memory/learned/tool_fixes.yaml', 'tool_fixes: []\n');
+    root.write('probe.cjs', PROBE);
+    const failing = () => {
+      const r = spawnSync(process.execPath, ['-r', root.path('probe.cjs'), BIN, '--root', root.dir, 'run', 'bad'], {
+        encoding: 'utf8', env: { ...process.env, AIW_CACHE_DIR: root.path('cache'), PROBE_OUT: root.path('probe.json'), CI: 'true' },
+      });
+      expect(r.status).toBe(1);
+      return JSON.parse(readFileSync(root.path('probe.json'), 'utf8')) as { loaded: string[] };
+    };
+    const plain = failing().loaded;
+    expect(plain).toContain('NativeModule crypto');
+    // The linear-time fallback (pattern/linear-fallback.ts) loads node:v8 to set its flag.
+    expect(plain).not.toContain('NativeModule v8');
+    // A learned fix for the tool with a /regex/ pattern: the known-issues lookup compiles it.
+    root.write('memory/learned/tool_fixes.yaml', 'tool_fixes:\n  - tool_name: bad\n    error_pattern: "/exit code \\\\d+/"\n    root_cause: it fails\n    fix_applied: make it pass\n');
+    expect(failing().loaded).toContain('NativeModule v8');
+  });
+
   it('does not load node:tty to learn that /dev/null is no terminal', () => {
     const root = project();
     root.write('probe.cjs', PROBE);
