@@ -33,7 +33,6 @@ export function peakRss(nodeArgs, { env, tmp, probe, expect = 0 }) {
   return kib;
 }
 
-
 /**
  * Measure the sides of a figure in rounds: `warmup` rounds discarded, then `count` counted rounds.
  * Each round runs every side once, in the given order in even rounds and reversed in odd ones, so

@@ -15,6 +15,12 @@ function project(): TempRoot {
   return root;
 }
 
+/** A tool that fails (`/bin/false`) and the skill `bad`, one step of it. */
+function addFailingSkill(root: TempRoot): void {
+  root.write('tools/bad.yaml', 'tools:\n  bad:\n    description: fails\n    command: [/bin/false]\n');
+  root.write('skills/bad.yaml', 'name: bad\ndescription: one failing step\nsteps:\n  - name: s\n    tool: bad\n');
+}
+
 function aiw(root: TempRoot, cache: string, ...args: string[]): string {
   return execFileSync(process.execPath, [BIN, '--root', root.dir, ...args], { encoding: 'utf8', env: { ...process.env, AIW_CACHE_DIR: cache, CI: 'true' } });
 }
@@ -48,8 +54,7 @@ describe('the loader\'s V8 code cache', () => {
 
   it('is made again when a start takes a path it was not made on, with that path added, and then only read', () => {
     const root = project();
-    root.write('tools/bad.yaml', 'tools:\n  bad:\n    description: fails\n    command: [/bin/false]\n');
-    root.write('skills/bad.yaml', 'name: bad\ndescription: one failing step\nsteps:\n  - name: s\n    tool: bad\n');
+    addFailingSkill(root);
     const cache = root.path('cache');
     const fails = () => {
       const r = spawnSync(process.execPath, [BIN, '--root', root.dir, 'run', 'bad'], { encoding: 'utf8', env: { ...process.env, AIW_CACHE_DIR: cache, CI: 'true' } });
@@ -187,8 +192,7 @@ describe('what a 1-step run loads', () => {
     // Changing a V8 flag makes Node compile every built-in module loaded afterwards without its
     // code cache, and a failing run loads node:crypto for its attempt record after it classifies.
     const root = project();
-    root.write('tools/bad.yaml', 'tools:\n  bad:\n    description: fails\n    command: [/bin/false]\n');
-    root.write('skills/bad.yaml', 'name: bad\ndescription: one failing step\nsteps:\n  - name: s\n    tool: bad\n');
+    addFailingSkill(root);
     // No /regex/ in memory (project() has one, which building the lookup cache would compile).
     root.write('memory/learned/tool_fixes.yaml', 'tool_fixes: []\n');
     root.write('probe.cjs', PROBE);
