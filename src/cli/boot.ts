@@ -11,7 +11,7 @@ import { folderStore } from '../files/cache-store.js';
 import type { CacheStore } from '../model/cache-store.js';
 import { contentHash } from '../model/content-hash.js';
 import { asksVersionOnly } from './version-only.js';
-import { afterGlobalOptions } from './global-options.js';
+import { afterGlobalOptions, runSkillWord } from './global-options.js';
 import { lazyExports } from './lazy-exports.js';
 
 declare const __AIW_VERSION__: string;
@@ -36,13 +36,13 @@ const paths = new Set<string>();
 const compiled: Array<{ script: Script; cache: CacheFile; read: 'none' | 'first' | 'lasting'; covers: ReadonlySet<string> }> = [];
 
 /**
- * Compile a CommonJS file of the build (the bundle, a vendor file) with its V8 code cache, run it
- * with `req` as its require, and return its exports.
+ * Compile a CommonJS file of the build (the bundle, a vendor file) with its V8 code cache (the
+ * one named by `key`: see codeCacheFile), run it with `req` as its require, and return its exports.
  */
-function runCached(file: string, req: (id: string) => unknown): unknown {
+function runCached(file: string, key: string, req: (id: string) => unknown): unknown {
   // The build's files are ASCII (the build checks it): read as latin1, they need no UTF-8 decoding.
   const source = readFileSync(file, 'latin1');
-  const cache = codeCacheFile(file);
+  const cache = codeCacheFile(file, key);
   // The first start of a command after a build often takes another path than the ones after it (a
   // cache miss that parses YAML, then lookups that read the cache): its code cache is kept as a
   // first one, and the next start, which has both, makes the lasting one. After that a start
@@ -119,7 +119,7 @@ function bundleRequire(id: string): unknown {
   if (!id.startsWith('./vendor/')) return require(id);
   let exports = vendor.get(id);
   if (exports === undefined) {
-    const load = () => runCached(join(__dirname, id), require) as Record<string, unknown>;
+    const load = () => runCached(join(__dirname, id), commandWord(), require) as Record<string, unknown>;
     const names = LAZY_VENDOR[id];
     exports = names ? lazyExports(names, load) : load();
     vendor.set(id, exports);
@@ -144,11 +144,12 @@ interface CacheFile {
 }
 
 /**
- * One cache per installed copy of the bundle (by path), per build of it (size, mtime and inode: a
+ * One cache per installed copy of the file (by path), per build of it (size, mtime and inode: a
  * rebuild or an upgrade writes a new file, so a cache never outlives the code it was made from),
- * and per command (`run` compiles other functions than `known-issues`).
+ * and per `key`: the command (`run` compiles other functions than `known-issues`), and for the
+ * bundle's runs the skill too (see bundleCacheKey).
  */
-function codeCacheFile(file: string): CacheFile | undefined {
+function codeCacheFile(file: string, key: string): CacheFile | undefined {
   const dir = cacheDir('code');
   if (!dir) return undefined;
   let stamp: string;
@@ -160,14 +161,29 @@ function codeCacheFile(file: string): CacheFile | undefined {
   }
   const copy = `${contentHash(file)}-`;
   const build = `${copy}${stamp}-${process.version}-${process.arch}-`;
-  const command = `${build}${commandWord()}`;
+  const command = `${build}${key}`;
   return { dir, store: folderStore(dir), copy, build, name: `${command}.v8cache`, first: `${command}.first.v8cache` };
 }
 
-/** The command argv names, for the cache's name; `cli` for the rest (help, the lists, completion). */
+/** The command argv names; `cli` for the rest (help, the lists, completion). */
 function commandWord(): string {
   const word = argv[afterGlobalOptions(argv)];
   return word !== undefined && COMMANDS.has(word) ? word : 'cli';
+}
+
+/**
+ * The bundle's cache key: the command, and for `aiw run` the skill too. V8 writes into a code
+ * cache which functions ran hot in the start that made it (its tiering decisions), and a start that
+ * reads the cache compiles those to machine code the first time they run: a cache made by a
+ * 200-step skill made every run of a 1-step one compile what it never needed (~3 ms, 6 %). So each
+ * skill's runs make and read a cache of their own. A vendor file's cache stays one per command:
+ * yaml and the validators load only when a skill's files changed, so per skill their caches would
+ * be made once and hardly ever read.
+ */
+function bundleCacheKey(): string {
+  const word = commandWord();
+  const skill = word === 'run' ? runSkillWord(argv, afterGlobalOptions(argv) + 1) : undefined;
+  return skill === undefined ? word : `run-${contentHash(skill)}`;
 }
 
 function saveCodeCache(script: Script, cache: CacheFile, lasting: boolean, made: ReadonlySet<string>): void {
@@ -189,5 +205,5 @@ if (asksVersionOnly(argv)) {
   // Answered before anything else loads: scripts call this in loops.
   writeSync(1, `${__AIW_VERSION__}\n`);
 } else {
-  runCached(join(__dirname, 'main.cjs'), bundleRequire);
+  runCached(join(__dirname, 'main.cjs'), bundleCacheKey(), bundleRequire);
 }

@@ -26,3 +26,23 @@ export function afterGlobalOptions(argv: readonly string[]): number {
   // A value-taking option at the very end has no value: nothing follows it.
   return Math.min(i, argv.length);
 }
+
+/** The options of `aiw run` that take the next word as their value (command-list.ts defines them; a test holds the two together). */
+export const RUN_OPTIONS_WITH_VALUE: ReadonlySet<string> = new Set(['-i', '--input', '--inputs-json', '--junit']);
+
+/**
+ * The skill `aiw run` is given, read from argv[from] on (the words after `run`) as commander reads
+ * them: the first word that is neither an option nor an option's value, or the word after `--`;
+ * undefined when there is none.
+ */
+export function runSkillWord(argv: readonly string[], from: number): string | undefined {
+  for (let i = from; i < argv.length; ) {
+    const arg = argv[i]!;
+    if (arg === '--') return argv[i + 1];
+    const words = globalOptionWords(argv, i);
+    if (words > 0) i += words;
+    else if (arg.length > 1 && arg.startsWith('-')) i += RUN_OPTIONS_WITH_VALUE.has(arg) ? 2 : 1;
+    else return arg;
+  }
+  return undefined;
+}

@@ -3,6 +3,7 @@ import { closeSync, cpSync, openSync, readdirSync, readFileSync, rmSync, statSyn
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { contentHash } from '../../src/model/content-hash.js';
 import { tempRoot, type TempRoot } from '../helpers/temp-root.js';
 
 const BIN = fileURLToPath(new URL('../../bin/aiw.js', import.meta.url));
@@ -40,7 +41,7 @@ describe('the loader\'s V8 code cache', () => {
     const cache = root.path('cache');
     expect(aiw(root, cache, 'run', 'one')).toMatch(/SUCCESS one/);
     const [first] = caches(cache);
-    expect(first).toMatch(/-run\.first\.v8cache$/);
+    expect(first).toMatch(new RegExp(`-run-${contentHash('one')}\\.first\\.v8cache$`));
     // The second run has the first one's functions and its own: that cache lasts, the first goes.
     expect(aiw(root, cache, 'run', 'one')).toMatch(/SUCCESS one/);
     const [lasting] = caches(cache);
@@ -54,10 +55,16 @@ describe('the loader\'s V8 code cache', () => {
 
   it('is made again when a start takes a path it was not made on, with that path added, and then only read', () => {
     const root = project();
-    addFailingSkill(root);
+    // The skill's one step fails while the file `broken` exists.
+    const broken = root.path('broken');
+    root.write('tools/flaky.yaml', `tools:\n  flaky:\n    description: fails while ${broken} exists\n    command: [test, "!", -e, ${JSON.stringify(broken)}]\n`);
+    root.write('skills/flaky.yaml', 'name: flaky\ndescription: one step\nsteps:\n  - name: s\n    tool: flaky\n');
     const cache = root.path('cache');
+    const passes = () => expect(aiw(root, cache, 'run', 'flaky')).toMatch(/SUCCESS flaky/);
     const fails = () => {
-      const r = spawnSync(process.execPath, [BIN, '--root', root.dir, 'run', 'bad'], { encoding: 'utf8', env: { ...process.env, AIW_CACHE_DIR: cache, CI: 'true' } });
+      writeFileSync(broken, '');
+      const r = spawnSync(process.execPath, [BIN, '--root', root.dir, 'run', 'flaky'], { encoding: 'utf8', env: { ...process.env, AIW_CACHE_DIR: cache, CI: 'true' } });
+      rmSync(broken);
       expect(r.status).toBe(1);
     };
     const pathsOf = (f: string) => {
@@ -65,8 +72,8 @@ describe('the loader\'s V8 code cache', () => {
       expect(header).toMatch(/^aiw-code-cache /);
       return header.slice('aiw-code-cache '.length).split(',');
     };
-    aiw(root, cache, 'run', 'one');
-    aiw(root, cache, 'run', 'one');
+    passes();
+    passes();
     const [file] = caches(cache);
     expect(pathsOf(file!)).toEqual(expect.arrayContaining(['exit:0', 'step:tool', 'tool:command']));
     expect(pathsOf(file!)).not.toContain('tool-failed');
@@ -78,19 +85,28 @@ describe('the loader\'s V8 code cache', () => {
     expect(statSync(join(cache, 'code', file!)).size).toBeGreaterThan(size);
     // Both paths are in it: neither kind of run writes it again.
     const before = stamp(cache, file!);
-    aiw(root, cache, 'run', 'one');
+    passes();
     fails();
     expect(stamp(cache, file!)).toBe(before);
   });
 
-  it('keeps one cache per command', () => {
+  it('keeps one cache per command, and for `run` one per skill that runs of other skills leave alone', () => {
     const root = project();
+    root.write('skills/two.yaml', 'name: two\ndescription: two steps\ninputs:\n  - { name: x, type: string, default: "0" }\nsteps:\n  - name: a\n    tool: ok\n  - name: b\n    tool: ok\n');
     const cache = root.path('cache');
     for (let i = 0; i < 2; i++) {
       aiw(root, cache, 'run', 'one');
       aiw(root, cache, 'skills');
     }
-    expect(caches(cache).map((f) => f.replace(/^.*-/, ''))).toEqual(['cli.v8cache', 'run.v8cache']);
+    const arch = `-${process.arch}-`;
+    const kinds = () => caches(cache).map((f) => f.slice(f.indexOf(arch) + arch.length));
+    expect(kinds()).toEqual(['cli.v8cache', `run-${contentHash('one')}.v8cache`]);
+    const one = caches(cache).find((f) => f.endsWith(`-run-${contentHash('one')}.v8cache`))!;
+    const before = stamp(cache, one);
+    // Options before the skill, and global ones after the command, do not change which cache it is.
+    for (let i = 0; i < 2; i++) aiw(root, cache, 'run', '-q', '-i', 'x=1', '--root', root.dir, 'two');
+    expect(kinds()).toEqual(['cli.v8cache', `run-${contentHash('one')}.v8cache`, `run-${contentHash('two')}.v8cache`].sort());
+    expect(stamp(cache, one)).toBe(before);
   });
 
   it('ignores a corrupt cache and replaces it, first or lasting', () => {
@@ -133,6 +149,7 @@ describe('the loader\'s V8 code cache', () => {
       expect(aiw(root, cache, 'run', 'one')).toMatch(/SUCCESS one/);
     };
     run();
+    // One per command, not per skill: a skill's runs load yaml only when its files changed.
     expect(cachesOf(cache, 'vendor/yaml.cjs')).toEqual([expect.stringMatching(/-run\.first\.v8cache$/)]);
     run();
     const [file] = cachesOf(cache, 'vendor/yaml.cjs');

@@ -1,5 +1,8 @@
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { commandsFor } from '../../src/cli/command-list.js';
+import type { GlobalOptions } from '../../src/session/session.js';
+import { RUN_OPTIONS_WITH_VALUE, runSkillWord } from '../../src/cli/global-options.js';
 import { run } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
 
@@ -41,5 +44,27 @@ describe('the commands a start registers', () => {
     expect(help.text).toMatch(/Usage: aiw memory/);
     expect(help.text).toMatch(/trust/);
     expect(help.text).toMatch(/--root <dir>/);
+  });
+});
+
+describe('the skill of `aiw run`, as the loader reads it (to name its code cache)', () => {
+  it('is the first word after `run` that is neither an option nor an option\'s value', () => {
+    const skill = (argv: string[]) => runSkillWord(argv, argv.indexOf('run') + 1);
+    expect(skill(['run', 'one'])).toBe('one');
+    expect(skill(['--root', '/p', 'run', '-i', 'a=1', '--input', 'b=2', '--inputs-json', '{}', '--junit', 'r.xml', '--json', '-q', 'one', '--plan'])).toBe('one');
+    // Global options after the command, attached values, and `--`.
+    expect(skill(['run', '--memory-dir', '/m', '--input=a=1', '-v', './skills/x.yaml'])).toBe('./skills/x.yaml');
+    expect(skill(['run', '--', '-odd-name'])).toBe('-odd-name');
+    expect(skill(['run', '--json'])).toBeUndefined();
+    expect(skill(['run', '--junit'])).toBeUndefined();
+  });
+
+  it('knows every option of `aiw run` that takes a value', () => {
+    const [named] = commandsFor(['run']);
+    const program = new Command();
+    named![1](program, { globals: () => ({}) as GlobalOptions, set: () => undefined });
+    const run = program.commands.find((c) => c.name() === 'run')!;
+    const withValue = run.options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long]).filter(Boolean);
+    expect(new Set(withValue)).toEqual(RUN_OPTIONS_WITH_VALUE);
   });
 });
