@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { hostname } from 'node:os';
 
 /**
  * Who holds a lock, written into the lock file. Besides pid and host it names the boot (a pid from
@@ -17,9 +16,19 @@ export interface LockOwner {
   start?: string;
 }
 
-const HOST = hostname();
-const BOOT = readOrUndefined(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
-const PIDNS = readOrUndefined(() => readlinkSync('/proc/self/ns/pid'));
+/**
+ * This process's host, boot and pid namespace, read when a lock is first taken or judged: a command
+ * that loads the lock modules without taking a lock (a PostgreSQL lookup, a green run) pays for
+ * neither node:os nor the reads.
+ */
+function here(): { host: string; boot: string | undefined; pidns: string | undefined } {
+  return (self ??= {
+    host: process.getBuiltinModule('node:os').hostname(),
+    boot: readOrUndefined(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()),
+    pidns: readOrUndefined(() => readlinkSync('/proc/self/ns/pid')),
+  });
+}
+let self: ReturnType<typeof here> | undefined;
 
 function readOrUndefined(read: () => string): string | undefined {
   try {
@@ -47,9 +56,10 @@ function procStat(pid: number): string[] | undefined {
 
 /** The text this process writes into a lock it takes; a fresh token per lock tells holders apart. */
 export function ownerText(): string {
-  const lines = [String(process.pid), HOST, randomBytes(8).toString('hex')];
-  if (BOOT) lines.push(`boot=${BOOT}`);
-  if (PIDNS) lines.push(`pidns=${PIDNS}`);
+  const { host, boot, pidns } = here();
+  const lines = [String(process.pid), host, randomBytes(8).toString('hex')];
+  if (boot) lines.push(`boot=${boot}`);
+  if (pidns) lines.push(`pidns=${pidns}`);
   const start = startTimeOf(process.pid);
   if (start) lines.push(`start=${start}`);
   return `${lines.join('\n')}\n`;
@@ -75,11 +85,12 @@ export function parseOwner(text: string): LockOwner {
 export function localVerdict(owner: LockOwner): 'dead' | 'alive' | 'unknown' {
   const pidKnown = Number.isInteger(owner.pid) && owner.pid > 0;
   // No host: a lock written before hosts were recorded, by a process on this machine.
-  const sameHost = owner.host === '' || owner.host === HOST;
+  const { host, boot, pidns } = here();
+  const sameHost = owner.host === '' || owner.host === host;
   if (!sameHost || !pidKnown) return 'unknown';
   // Same name, another boot or pid namespace: possibly another machine or container; ask the lease.
-  if (owner.boot !== undefined && BOOT !== undefined && owner.boot !== BOOT) return 'unknown';
-  if (owner.pidns !== undefined && PIDNS !== undefined && owner.pidns !== PIDNS) return 'unknown';
+  if (owner.boot !== undefined && boot !== undefined && owner.boot !== boot) return 'unknown';
+  if (owner.pidns !== undefined && pidns !== undefined && owner.pidns !== pidns) return 'unknown';
   if (!isAlive(owner.pid)) return 'dead';
   const stat = procStat(owner.pid);
   // A zombie has exited and holds nothing; only its parent has not collected it yet.

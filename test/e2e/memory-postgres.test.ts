@@ -250,4 +250,28 @@ describe.skipIf(!ok)('memory in PostgreSQL, through the built binary', () => {
     expect(await openAtExit(['learn-fix', 'deploy2', 'manifest unknown', 'no token', 'make one'])).toBe(0);
     expect(await openAtExit(['run', 'ship'])).toBe(0);
   });
+
+  it('looks up without loading node:os: the host name is read for a lock, and a lookup takes none', async () => {
+    const url = await server.createDatabase();
+    const root = project();
+    const env = { AIW_MEMORY_URL: url, RUN_TAG: 'os' };
+    await aiw(root, ['learn-fix', 'deploy', 'manifest unknown', 'no token', 'make one'], env);
+    root.write('probe.cjs', `process.on('exit', () => require('node:fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify(process.moduleLoadList)));`);
+    const loaded = async () => {
+      const child = spawn(process.execPath, ['-r', root.path('probe.cjs'), BIN, '--root', root.dir, 'known-issues', '--tool', 'deploy', '--error', 'Error: manifest unknown', '--json'], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', ...env, PROBE_OUT: root.path('loaded.json') },
+      });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+      outputs.push(stdout);
+      expect(JSON.parse(stdout).matches).toHaveLength(1);
+      return JSON.parse(readFileSync(root.path('loaded.json'), 'utf8')) as string[];
+    };
+    // The first lookup writes the local copy (under a lock); the next ones only read it.
+    await loaded();
+    const modules = await loaded();
+    expect(modules).toContain('NativeModule net');
+    expect(modules).not.toContain('NativeModule os');
+  });
 });
