@@ -183,7 +183,9 @@ function commandWord(): string {
 function bundleCacheKey(): string {
   const word = commandWord();
   const skill = word === 'run' ? runSkillWord(argv, afterGlobalOptions(argv) + 1) : undefined;
-  return skill === undefined ? word : `run-${contentHash(skill)}`;
+  // By the skill's name: `one`, `skills/one.yaml` and a checkout's `/ci/job-7/skills/one.yaml` are one
+  // skill, and a path unique to each job must not make every run a first one.
+  return skill === undefined ? word : `run-${contentHash(skill.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, ''))}`;
 }
 
 function saveCodeCache(script: Script, cache: CacheFile, lasting: boolean, made: ReadonlySet<string>): void {

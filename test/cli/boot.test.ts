@@ -107,6 +107,10 @@ describe('the loader\'s V8 code cache', () => {
     for (let i = 0; i < 2; i++) aiw(root, cache, 'run', '-q', '-i', 'x=1', '--root', root.dir, 'two');
     expect(kinds()).toEqual(['cli.v8cache', `run-${contentHash('one')}.v8cache`, `run-${contentHash('two')}.v8cache`].sort());
     expect(stamp(cache, one)).toBe(before);
+    // A skill given by its file's path is the same skill: its runs read the same cache.
+    expect(aiw(root, cache, 'run', root.path('skills/one.yaml'))).toMatch(/SUCCESS one/);
+    expect(kinds()).toEqual(['cli.v8cache', `run-${contentHash('one')}.v8cache`, `run-${contentHash('two')}.v8cache`].sort());
+    expect(stamp(cache, one)).toBe(before);
   });
 
   it('ignores a corrupt cache and replaces it, first or lasting', () => {
