@@ -175,7 +175,7 @@ function commandWord(): string {
  * The bundle's cache key: the command, and for `aiw run` the skill too. V8 writes into a code
  * cache which functions ran hot in the start that made it (its tiering decisions), and a start that
  * reads the cache compiles those to machine code the first time they run: a cache made by a
- * 200-step skill made every run of a 1-step one compile what it never needed (~3 ms, 6 %). So each
+ * 200-step skill made every run of a 1-step one compile what it never needed (~4 ms, 6 %). So each
  * skill's runs make and read a cache of their own. A vendor file's cache stays one per command:
  * yaml and the validators load only when a skill's files changed, so per skill their caches would
  * be made once and hardly ever read.

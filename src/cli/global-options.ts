@@ -1,7 +1,8 @@
-// The options every command takes, read before commander runs: by the loader (boot.ts), which
-// answers `--version` itself and names its code cache after the command, and by the CLI
-// (command-list.ts), which builds only the command argv names. Read as commander reads them: a
-// value-taking option takes the next word, whatever it is (`--root --version` is a root).
+// The options every command takes, and the skill of `aiw run`, read before commander runs: by the
+// loader (boot.ts), which answers `--version` itself and names its code cache after the command
+// (and the skill), and by the CLI (command-list.ts), which builds only the command argv names.
+// Read as commander reads them: a value-taking option takes the next word, whatever it is
+// (`--root --version` is a root).
 
 /** Each global option, and whether it takes a value. */
 const TAKES_VALUE = new Map([['--root', true], ['--memory-dir', true], ['--debug', false]]);
@@ -41,8 +42,22 @@ export function runSkillWord(argv: readonly string[], from: number): string | un
     if (arg === '--') return argv[i + 1];
     const words = globalOptionWords(argv, i);
     if (words > 0) i += words;
-    else if (arg.length > 1 && arg.startsWith('-')) i += RUN_OPTIONS_WITH_VALUE.has(arg) ? 2 : 1;
+    else if (arg.length > 1 && arg.startsWith('-')) i += runOptionWords(arg);
     else return arg;
   }
   return undefined;
+}
+
+/**
+ * How many words a word that starts with `-` takes: 2 for an option that takes the next one as its
+ * value. Short flags may come together (`-qi x=1` is `-q -i x=1`): the first letter that takes a
+ * value takes the rest of the word (`-qix=1`), or the next word when it is the last letter.
+ */
+function runOptionWords(arg: string): number {
+  if (RUN_OPTIONS_WITH_VALUE.has(arg)) return 2;
+  if (arg.startsWith('--')) return 1;
+  for (let at = 1; at < arg.length; at++) {
+    if (RUN_OPTIONS_WITH_VALUE.has(`-${arg[at]}`)) return at === arg.length - 1 ? 2 : 1;
+  }
+  return 1;
 }

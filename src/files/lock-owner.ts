@@ -21,14 +21,14 @@ export interface LockOwner {
  * that loads the lock modules without taking a lock (a PostgreSQL lookup, a green run) pays for
  * neither node:os nor the reads.
  */
-function here(): { host: string; boot: string | undefined; pidns: string | undefined } {
-  return (self ??= {
+function thisProcess(): { host: string; boot: string | undefined; pidns: string | undefined } {
+  return (facts ??= {
     host: process.getBuiltinModule('node:os').hostname(),
     boot: readOrUndefined(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()),
     pidns: readOrUndefined(() => readlinkSync('/proc/self/ns/pid')),
   });
 }
-let self: ReturnType<typeof here> | undefined;
+let facts: ReturnType<typeof thisProcess> | undefined;
 
 function readOrUndefined(read: () => string): string | undefined {
   try {
@@ -56,7 +56,7 @@ function procStat(pid: number): string[] | undefined {
 
 /** The text this process writes into a lock it takes; a fresh token per lock tells holders apart. */
 export function ownerText(): string {
-  const { host, boot, pidns } = here();
+  const { host, boot, pidns } = thisProcess();
   const lines = [String(process.pid), host, randomBytes(8).toString('hex')];
   if (boot) lines.push(`boot=${boot}`);
   if (pidns) lines.push(`pidns=${pidns}`);
@@ -85,7 +85,7 @@ export function parseOwner(text: string): LockOwner {
 export function localVerdict(owner: LockOwner): 'dead' | 'alive' | 'unknown' {
   const pidKnown = Number.isInteger(owner.pid) && owner.pid > 0;
   // No host: a lock written before hosts were recorded, by a process on this machine.
-  const { host, boot, pidns } = here();
+  const { host, boot, pidns } = thisProcess();
   const sameHost = owner.host === '' || owner.host === host;
   if (!sameHost || !pidKnown) return 'unknown';
   // Same name, another boot or pid namespace: possibly another machine or container; ask the lease.

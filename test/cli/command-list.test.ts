@@ -55,6 +55,10 @@ describe('the skill of `aiw run`, as the loader reads it (to name its code cache
     // Global options after the command, attached values, and `--`.
     expect(skill(['run', '--memory-dir', '/m', '--input=a=1', '-v', './skills/x.yaml'])).toBe('./skills/x.yaml');
     expect(skill(['run', '--', '-odd-name'])).toBe('-odd-name');
+    // Short flags together: the one that takes a value takes the next word, or the rest of its own.
+    expect(skill(['run', '-qi', 'x=1', 'one'])).toBe('one');
+    expect(skill(['run', '-qix=1', 'one'])).toBe('one');
+    expect(skill(['run', '-qv', 'one'])).toBe('one');
     expect(skill(['run', '--json'])).toBeUndefined();
     expect(skill(['run', '--junit'])).toBeUndefined();
   });
