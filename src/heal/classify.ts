@@ -93,10 +93,14 @@ export const DEFAULT_FAILURE_CLASSES: Readonly<Record<string, { readonly pattern
   },
 };
 
+/** Every pattern of `classes`, excludes included. */
+function patternSources(classes: Record<string, { patterns: string[]; exclude: string[] }>): string[] {
+  return Object.values(classes).flatMap((spec) => [...spec.patterns, ...spec.exclude]);
+}
+
 /** The built-in classes' patterns: shipped with aiw, held safe by its tests (compilePattern's `vetted`). */
 let builtInSources: ReadonlySet<string> | undefined;
-const isBuiltIn = (source: string): boolean =>
-  (builtInSources ??= new Set(Object.values(DEFAULT_FAILURE_CLASSES).flatMap((c) => [...c.patterns, ...(c.exclude ?? [])]))).has(source);
+const isBuiltIn = (source: string): boolean => (builtInSources ??= new Set(patternSources(mergeFailureClasses()))).has(source);
 
 /** A class's patterns, compiled; errors name the list and the pattern's position in it. */
 function classPatterns(sources: readonly string[], where: string): CompiledPattern[] {
@@ -173,7 +177,7 @@ export function compileClassifier(classes?: FailureClasses | null, extra?: Reado
 export async function precompileClassifier(classes?: FailureClasses | null, sliceMs = 1): Promise<void> {
   let sources: string[];
   try {
-    sources = Object.values(mergeFailureClasses(classes)).flatMap((spec) => [...spec.patterns, ...spec.exclude]);
+    sources = patternSources(mergeFailureClasses(classes));
   } catch {
     return; // a config error: compileClassifier reports it
   }
