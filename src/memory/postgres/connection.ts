@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Pool, PoolClient } from 'pg';
 import { errorMessage } from '../../errors/errors.js';
 import { redact } from '../../secrets/redact.js';
@@ -158,6 +159,7 @@ export class Database {
         // A CLI process must end when its work is done, whether or not someone called close().
         allowExitOnIdle: true,
         application_name: 'aiw',
+        stream: socketClosedWhenDone,
       });
       // An idle client whose server went away emits here; without a listener Node would crash the run.
       pool.on('error', (err) => {
@@ -166,4 +168,17 @@ export class Database {
       return pool;
     }));
   }
+}
+
+/**
+ * pg's socket (a plain TCP socket, which pg wraps for TLS itself), closed as soon as aiw's side of
+ * it is done. pg ends a connection by writing Terminate and ending its side; PostgreSQL then ends
+ * the backend and only after that closes its own side, ~2 ms that a command would otherwise spend
+ * waiting before it can exit. Once this side has finished (every byte written, Terminate and TLS's
+ * close_notify included, is with the kernel and the FIN is sent), nothing more is read from it.
+ */
+export function socketClosedWhenDone(): Socket {
+  const socket = new (process.getBuiltinModule('node:net').Socket)();
+  socket.once('finish', () => socket.destroy());
+  return socket;
 }
