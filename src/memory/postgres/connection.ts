@@ -171,11 +171,12 @@ export class Database {
 }
 
 /**
- * pg's socket (a plain TCP socket, which pg wraps for TLS itself), closed as soon as aiw's side of
- * it is done. pg ends a connection by writing Terminate and ending its side; PostgreSQL then ends
- * the backend and only after that closes its own side, ~2 ms that a command would otherwise spend
- * waiting before it can exit. Once this side has finished (every byte written, Terminate and TLS's
- * close_notify included, is with the kernel and the FIN is sent), nothing more is read from it.
+ * pg's socket, closed as soon as aiw's side of it is done. pg ends a connection by writing Terminate
+ * and ending its side; PostgreSQL then ends the backend and only after that closes its own side,
+ * ~2 ms that a command would otherwise spend waiting before it can exit. Once this side has
+ * finished (Terminate is with the kernel and the FIN is sent), nothing more is read from it. Over
+ * TLS, pg hands this socket's connection to a TLS socket of its own, whose end does not finish this
+ * one: such a connection still ends when the server closes it, as before.
  */
 export function socketClosedWhenDone(): Socket {
   const socket = new (process.getBuiltinModule('node:net').Socket)();
