@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { socketClosedWhenDone } from '../../../src/memory/postgres/connection.js';
 
 let server: Server | undefined;
+// Both ends of every connection made, destroyed after each test whatever it asserted.
 const peers: Socket[] = [];
 afterEach(async () => {
   for (const p of peers.splice(0)) p.destroy();
@@ -47,11 +48,11 @@ describe('socketClosedWhenDone', () => {
   it('reads what the server sends while its own side is open', async () => {
     const { port, peer } = await holdingServer();
     const socket = socketClosedWhenDone();
+    peers.push(socket);
     await new Promise<void>((resolve) => socket.connect(port, '127.0.0.1', resolve));
     const data = new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString())));
     (await peer).write('R');
     expect(await data).toBe('R');
     expect(socket.destroyed).toBe(false);
-    socket.destroy();
   });
 });
