@@ -10,6 +10,8 @@ import { cacheDir } from '../files/cache-dir.js';
 import { folderStore } from '../files/cache-store.js';
 import type { CacheStore } from '../model/cache-store.js';
 import { contentHash } from '../model/content-hash.js';
+import { collectCodePaths } from '../model/code-paths.js';
+import { restoreV8Flags } from '../pattern/linear-fallback.js';
 import { asksVersionOnly } from './version-only.js';
 import { afterGlobalOptions, runSkillWord } from './global-options.js';
 import { lazyExports } from './lazy-exports.js';
@@ -29,8 +31,7 @@ const COMMANDS = new Set(['run', 'tool', 'known-issues', 'learn-fix', 'debug-too
  * cache says which paths it was made on, and a start that took a path its cache lacks makes it
  * again, with that path's functions added (see saveCodeCaches).
  */
-const paths = new Set<string>();
-(globalThis as Record<symbol, unknown>)[Symbol.for('aiw.codePaths')] = paths;
+const paths = collectCodePaths();
 
 /** Scripts compiled this start with a cache file, and what their cache was. */
 const compiled: Array<{ script: Script; cache: CacheFile; read: 'none' | 'first' | 'lasting'; covers: ReadonlySet<string> }> = [];
@@ -87,7 +88,7 @@ function saveCodeCaches(code: number): void {
   for (const { script, cache, read, covers } of compiled) {
     const union = new Set([...covers, ...paths]);
     if (read === 'lasting' && (union.size === covers.size || !mayAdd)) continue;
-    if (!restored) (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('aiw.restoreV8Flags')]?.();
+    if (!restored) restoreV8Flags();
     restored = true;
     // A start that read no cache makes a first one; the one after it makes the lasting one.
     saveCodeCache(script, cache, read !== 'none', union);

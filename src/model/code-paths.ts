@@ -12,3 +12,9 @@ const CODE_PATHS = Symbol.for('aiw.codePaths');
 export function tookPath(path: string): void {
   (globalThis as Record<symbol, Set<string> | undefined>)[CODE_PATHS]?.add(path);
 }
+
+/** For the loader: the set this start's paths are collected in, made and registered once. */
+export function collectCodePaths(): Set<string> {
+  const registry = globalThis as Record<symbol, Set<string> | undefined>;
+  return (registry[CODE_PATHS] ??= new Set());
+}

@@ -21,3 +21,11 @@ export function enableLinearFallback(): void {
   (globalThis as Record<symbol, unknown>)[RESTORE_V8_FLAGS] = () => v8.setFlagsFromString(`--no-${FLAG}`);
   v8.setFlagsFromString(`--${FLAG}`);
 }
+
+/**
+ * For the loader, before it makes its code cache at exit: V8's flags as they were before
+ * enableLinearFallback, if the bundle turned it on (the bundle and the loader share only globals).
+ */
+export function restoreV8Flags(): void {
+  (globalThis as Record<symbol, (() => void) | undefined>)[RESTORE_V8_FLAGS]?.();
+}
